@@ -1,0 +1,51 @@
+# The course's commands. Each target creates .venv and installs requirements.txt when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JB_FLAGS := -W -n --keep-going
+SUBMISSIONS ?= submissions
+
+.PHONY: book test lab exercises grade strip lint bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## make book: build the whole book strictly (every cell executed, any warning fails) into _build/html
+book: $(STAMP) exercises
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html"
+
+## make test: lint, unit tests, notebooks (nbval), exercises, strict book build, browser tests
+test: $(STAMP) exercises
+	$(BIN)/ruff check optimlite tests benchmarks exercises
+	$(BIN)/ruff format --check optimlite tests benchmarks exercises
+	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax tests chapters
+
+## make lab: open the course in JupyterLab
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters
+
+## make exercises: generate student and autograder versions into exercises/dist
+exercises: $(STAMP)
+	$(BIN)/python -m exercises.build
+
+## make grade SUBMISSIONS=folder: grade every submitted notebook there into one CSV
+grade: exercises
+	$(BIN)/python -m exercises.grade $(SUBMISSIONS)
+
+## make strip: strip notebook outputs except claim cells (tag nbval-check-output + keep_output)
+strip: $(STAMP)
+	$(BIN)/nbstripout --keep-count chapters/*.ipynb
+
+## make bench: print the speed and latency figures
+bench: $(STAMP)
+	$(BIN)/python benchmarks/optimizer_step.py
+	$(BIN)/python benchmarks/explorer_latency.py
+
+clean:
+	rm -rf _build exercises/dist .pytest_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

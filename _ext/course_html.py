@@ -1,0 +1,45 @@
+"""Two touches to the HTML the book ships, kept in one small local Sphinx extension.
+
+1. Serve MathJax from the built book itself, so equations render offline too.
+
+Sphinx loads MathJax from a CDN by default: a reader of a local build without internet, or any
+browser test on this machine, then sees raw TeX. This extension points ``mathjax_path`` at a copy
+of MathJax 3's self-contained ``tex-svg.js`` (from the ``django-static-mathjax`` wheel, which only
+packages MathJax's files) and copies that one file into ``_static/mathjax/`` after the build. It is
+copied after the build, not placed in a static folder, because Jupyter Book injects every ``.js``
+of a static folder into every page.
+
+2. Give the theme an explicit default colour mode. Jupyter Book leaves it empty and the theme's
+script then logs "Got invalid theme mode" as a console error on every page. (Setting it from
+``_config.yml`` would need ``recursive_update``, which drops the theme's stylesheets.)
+"""
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+BUNDLE = "tex-svg.js"
+
+
+def _source() -> Path:
+    return Path(str(files("mathjax") / "static" / "mathjax" / "es5" / BUNDLE))
+
+
+def _copy(app, exception):
+    if exception is None and app.builder.format == "html":
+        target = Path(app.outdir) / "_static" / "mathjax"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(_source(), target / BUNDLE)
+
+
+def _theme_mode(app, config):
+    config.html_context.setdefault("default_mode", "light")  # read by the pydata layout
+
+
+def setup(app):
+    if not _source().is_file():
+        raise RuntimeError(f"MathJax bundle not found at {_source()}: pip install -r requirements.txt")
+    app.config.mathjax_path = f"mathjax/{BUNDLE}"
+    app.connect("config-inited", _theme_mode)
+    app.connect("build-finished", _copy)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

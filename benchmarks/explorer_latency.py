@@ -1,0 +1,111 @@
+"""How immediate the live explorers feel, how heavy and how fast to build their static faces.
+
+Simulates slider moves the way ipywidgets delivers them (setting a control's value runs the
+explorer's callback synchronously: run the optimizers, blit the moving artists, encode the PNG)
+on the race (500-step runs, scrubbing the step slider) and on the momentum explorer (a new
+500-step trajectory per move: every move goes to a learning rate / momentum pair not seen before,
+so no cached run helps). Then builds the static face of every ready explorer and reports its
+page weight and build time.
+
+Run: ``python benchmarks/explorer_latency.py``. The last line is the summary over all moves:
+``slider move: median <x> ms, p90 <y> ms``.
+"""
+
+import itertools
+import time
+
+import numpy as np
+
+from optimlite import explorers
+
+
+def time_moves(explorer, moves):
+    """Milliseconds per slider move: ``moves`` is a list of (slider name, value)."""
+    explorer.widget  # noqa: B018  (build the live face first, as displaying it does)
+    controls = explorer.controls
+    times = []
+    for name, value in moves:
+        start = time.perf_counter()
+        controls[name].value = value
+        times.append((time.perf_counter() - start) * 1e3)
+    assert not explorer.errors, explorer.errors
+    return np.array(times)
+
+
+def race_moves(explorer, n=120):
+    values = list(explorer.sliders[0].live_values)
+    rng = np.random.default_rng(0)
+    return [("step", values[int(i)]) for i in rng.integers(0, len(values), n)]
+
+
+def momentum_moves(lrs, momenta):
+    """Alternate the two sliders over every (lr, momentum) pair, each pair visited once."""
+    moves, current_lr = [], None
+    for lr, mu in itertools.product(lrs, momenta):
+        if lr != current_lr:
+            moves.append(("lr", lr))
+            current_lr = lr
+        moves.append(("momentum", mu))
+    return moves
+
+
+def summary(name, times):
+    print(
+        f"{name:<34s} moves {len(times):4d}  median {np.median(times):6.1f} ms  "
+        f"p90 {np.percentile(times, 90):6.1f} ms  max {times.max():6.1f} ms"
+    )
+
+
+def main():
+    all_times = []
+
+    t0 = time.perf_counter()
+    race = explorers.race(steps=500)
+    print(f"race: 6 optimizers x 500 steps run in {(time.perf_counter() - t0) * 1e3:.0f} ms")
+    times = time_moves(race, race_moves(race))
+    summary("race (scrub the step slider)", times)
+    all_times.append(times)
+
+    lrs = explorers.log_grid(0.002, 0.15, 12, digits=3)
+    momenta = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
+    mom = explorers.momentum(kappa=25, steps=500, lrs=lrs, momenta=momenta)
+    times = time_moves(mom, momentum_moves(lrs, momenta))
+    summary("momentum, 500 steps (new runs)", times)
+    all_times.append(times)
+    times = time_moves(mom, momentum_moves(lrs[::-1], momenta[::-1]))
+    summary("momentum, 500 steps (cached runs)", times)
+
+    print()
+    print(f"{'static face':<34s} {'frames':>6s} {'build s':>8s} {'HTML KB':>8s} {'KB/frame':>8s}")
+    ready = {
+        "lr_dilemma()": explorers.lr_dilemma,
+        "momentum()": explorers.momentum,
+        "momentum(nesterov=True)": lambda: explorers.momentum(nesterov=True),
+        "adagrad_vs_rmsprop()": explorers.adagrad_vs_rmsprop,
+        "adam_betas()": explorers.adam_betas,
+        "race()": explorers.race,
+        **{
+            f"schedule({k!r})": (lambda k=k: explorers.schedule(k))
+            for k in explorers.SCHEDULE_KINDS
+        },
+    }
+    for name, make in ready.items():
+        start = time.perf_counter()
+        ex = make()
+        html = ex.to_html()
+        seconds = time.perf_counter() - start
+        static = ex.static_frames()
+        kb = len(html.encode()) / 1e3
+        per_frame = sum(map(len, static.frames)) / len(static.frames) / 1e3
+        print(f"{name:<34s} {ex.n_frames:6d} {seconds:8.2f} {kb:8.0f} {per_frame:8.1f}")
+
+    print()
+    everything = np.concatenate(all_times)
+    print(
+        f"slider move: median {np.median(everything):.1f} ms, "
+        f"p90 {np.percentile(everything, 90):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""optimlite: small, exact, fast numpy optimizers for the course "Understanding Optimizers".
+
+Every optimizer follows the article's interface::
+
+    opt = Adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    params = opt.update(params, grads)   # dicts of numpy arrays, updated in place
+
+and matches ``torch.optim`` where torch has the algorithm (timm and the papers elsewhere).
+
+``import optimlite`` loads numpy only. The modules that need matplotlib, ipywidgets, scikit-learn
+or torch (``plots``, ``explorers``, ``torch_bridge``, the digits loader) load on first use.
+"""
+
+import importlib
+
+from .base import Optimizer
+from .clip import clip_grad_norm, clip_grad_value
+from .adaptive import AdaGrad, Adagrad, Adam, AdamW, RAdam, RMSprop
+from .large_batch import LAMB, LARS
+from .lion import Lion
+from .lookahead import Lookahead
+from .schedules import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LRScheduler,
+    OneCycleLR,
+    StepLR,
+    WarmupCosineLR,
+    cosine_annealing,
+    exponential_decay,
+    step_decay,
+    warmup_cosine,
+)
+from .sgd import SGD, MomentumSGD, NesterovMomentum
+from .trajectory import Trajectory, run_trajectory
+
+from . import landscapes, problems  # noqa: E402  (numpy only)
+
+_LAZY_MODULES = {"plots", "explorers", "torch_bridge"}
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "MomentumSGD",
+    "NesterovMomentum",
+    "AdaGrad",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "RAdam",
+    "LARS",
+    "LAMB",
+    "Lion",
+    "Lookahead",
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "OneCycleLR",
+    "WarmupCosineLR",
+    "step_decay",
+    "exponential_decay",
+    "cosine_annealing",
+    "warmup_cosine",
+    "clip_grad_norm",
+    "clip_grad_value",
+    "Trajectory",
+    "run_trajectory",
+    "landscapes",
+    "problems",
+    "plots",
+    "explorers",
+    "torch_bridge",
+]
+
+
+def __getattr__(name):
+    """Import the heavy modules (matplotlib, ipywidgets, torch) only when first touched."""
+    if name in _LAZY_MODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'optimlite' has no attribute {name!r}")

@@ -1,0 +1,155 @@
+"""Run an optimizer on a 2-D landscape and record its path (what every explorer plots)."""
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from .validation import check_non_negative, check_positive
+
+__all__ = ["Trajectory", "run_trajectory"]
+
+
+@dataclass
+class Trajectory:
+    """The record of one run of :func:`run_trajectory`.
+
+    Attributes:
+        path: ``(steps_run + 1, 2)`` float64 array of points, the start first.
+        losses: ``(steps_run + 1,)`` float64 array, the loss at each point of ``path``.
+        diverged_at: the update (counted from 1) whose result left the bound or gave a
+            non-finite loss or gradient; that point is not recorded. ``None`` if the run finished.
+        steps_run: number of updates recorded (``len(path) - 1``).
+    """
+
+    path: np.ndarray
+    losses: np.ndarray
+    diverged_at: int | None
+    steps_run: int
+
+    @property
+    def diverged(self):
+        """True when the run stopped early because it diverged."""
+        return self.diverged_at is not None
+
+    @property
+    def final_loss(self):
+        """The loss at the last recorded point."""
+        return float(self.losses[-1])
+
+    @property
+    def message(self):
+        """One line for a plot title: ``"diverged at step 37"`` or
+        ``"reached loss 1.2e-08 after 500 steps"``."""
+        if self.diverged_at is not None:
+            return f"diverged at step {self.diverged_at}"
+        return f"reached loss {self.final_loss:.2g} after {self.steps_run} steps"
+
+
+def run_trajectory(
+    optimizer,
+    landscape,
+    start=None,
+    steps=500,
+    grad_noise=0.0,
+    seed=None,
+    scheduler=None,
+    bound=1e6,
+):
+    """Run ``optimizer`` for ``steps`` updates on ``landscape`` and return a :class:`Trajectory`.
+
+    The parameters are ``{"xy": np.array([x, y])}`` (float64). At each step the analytic gradient
+    at the current point, plus ``grad_noise`` times standard Gaussian noise when ``grad_noise > 0``
+    (drawn up front from ``np.random.default_rng(seed)``, so a seed gives the same run), is passed
+    to ``optimizer.update``; then ``scheduler.step()`` is called if a scheduler is given (the
+    torch order: optimizer first).
+
+    Divergence never raises: when an update sends a coordinate beyond ``bound`` in absolute value
+    (or to NaN/inf), or the loss or the gradient at the new point is not finite, the run stops,
+    the point is dropped and ``diverged_at`` records the step. No non-finite gradient ever reaches
+    the optimizer. Bad arguments (a start off the landscape, negative noise) still raise
+    ``ValueError``.
+
+    The optimizer is used as given: pass a fresh one for a fresh run (its state and step count
+    carry over from earlier calls, and so does a scheduler's position). A scheduler stepped past
+    its end (``OneCycleLR`` with ``total_steps < steps``) raises its own ``ValueError``.
+
+    Args:
+        optimizer: any optimlite optimizer (``update(params, grads)``).
+        landscape: a :class:`~optimlite.landscapes.Landscape`.
+        start: ``(x, y)``; default ``landscape.start``.
+        steps (int): number of updates (default 500).
+        grad_noise (float): standard deviation of the Gaussian noise added to each gradient
+            component (default 0: exact gradients).
+        seed: seed of the noise generator (int or None).
+        scheduler: an optimlite scheduler attached to ``optimizer``, stepped after each update.
+        bound (float): coordinates beyond ``±bound`` count as divergence (default 1e6).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    steps = int(steps)
+    grad_noise = check_non_negative("grad_noise", grad_noise)
+    bound = check_positive("bound", bound)
+    if start is None:
+        start = landscape.start
+    if len(start) != 2:
+        raise ValueError(f"start must be a point (x, y), got {start!r}")
+    x, y = float(start[0]), float(start[1])
+    f, grad = landscape.f, landscape.grad
+    with np.errstate(all="ignore"):
+        if not (abs(x) <= bound and abs(y) <= bound):
+            raise ValueError(f"start must be finite and within ±bound={bound:g}, got {start!r}")
+        loss = f(x, y)
+        gx, gy = grad(x, y)
+        if not math.isfinite(loss + gx + gy):
+            raise ValueError(f"the loss or its gradient is not finite at start {start!r}")
+        noise = None
+        if grad_noise > 0.0:
+            noise = (np.random.default_rng(seed).standard_normal((steps, 2)) * grad_noise).tolist()
+
+        xy = np.array([x, y], dtype=np.float64)
+        g = np.zeros(2, dtype=np.float64)
+        params, grads = {"xy": xy}, {"xy": g}
+        update = optimizer.update
+        step_scheduler = scheduler.step if scheduler is not None else None
+        points = [x, y]
+        losses = [loss]
+        diverged_at = None
+        for k in range(1, steps + 1):
+            if noise is None:
+                g[0] = gx
+                g[1] = gy
+            else:
+                nx, ny = noise[k - 1]
+                g[0] = gx + nx
+                g[1] = gy + ny
+            update(params, grads)
+            if step_scheduler is not None:
+                step_scheduler()
+            x, y = xy.tolist()
+            if not (abs(x) <= bound and abs(y) <= bound):  # also false for NaN
+                diverged_at = k
+                break
+            try:
+                loss = f(x, y)
+                gx, gy = grad(x, y)
+            except (OverflowError, ValueError, ZeroDivisionError):  # math on Python floats
+                diverged_at = k
+                break
+            # one test for all three: a sum is finite only if every term is (values here are far
+            # below the float range, so a finite sum cannot overflow)
+            if not math.isfinite(loss + gx + gy):
+                diverged_at = k
+                break
+            points.append(x)
+            points.append(y)
+            losses.append(loss)
+
+    path = np.array(points, dtype=np.float64).reshape(-1, 2)
+    return Trajectory(
+        path=path,
+        losses=np.array(losses, dtype=np.float64),
+        diverged_at=diverged_at,
+        steps_run=len(losses) - 1,
+    )

@@ -1,0 +1,118 @@
+"""Hyperparameter checks shared by every optimizer and scheduler.
+
+Each rule lives here once. Every check returns the value converted to a plain Python ``float``
+(or ``int``/``bool``), so numpy scalars such as ``np.float64(0.9)`` never promote float32 arrays,
+and raises a ``ValueError`` that names the parameter and the offending value.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_number",
+    "check_betas",
+    "check_bool",
+    "check_closed_unit",
+    "check_lr",
+    "check_nesterov",
+    "check_non_negative",
+    "check_positive",
+    "check_positive_int",
+    "check_unit",
+]
+
+
+def as_number(name, value):
+    """Return ``value`` as a finite Python float; reject strings, None, bools and NaN/inf."""
+    if type(value) is float:  # the common case, kept fast: this runs at every update
+        if value - value == 0.0:  # False for NaN and +-inf
+            return value
+        raise ValueError(f"{name} must be finite, got {value}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        # numpy 0-d arrays are not numbers.Real, but are accepted when they hold one real number.
+        if getattr(value, "shape", None) == () and getattr(value, "dtype", None) is not None:
+            if value.dtype.kind in "iuf":
+                return as_number(name, value.item())
+        raise ValueError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_non_negative(name, value):
+    """``value >= 0`` (weight_decay, eps, lr_decay, dampening, ...)."""
+    value = as_number(name, value)
+    if value < 0.0:
+        raise ValueError(f"Invalid {name}: {value} (must be >= 0)")
+    return value
+
+
+def check_lr(value, name="lr"):
+    """A learning rate: a finite number >= 0."""
+    return check_non_negative(name, value)
+
+
+def check_positive(name, value):
+    """``value > 0`` (e.g. a trust coefficient)."""
+    value = as_number(name, value)
+    if value <= 0.0:
+        raise ValueError(f"Invalid {name}: {value} (must be > 0)")
+    return value
+
+
+def check_unit(name, value):
+    """``0 <= value < 1`` (momentum, alpha of RMSprop, each beta)."""
+    value = as_number(name, value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"Invalid {name}: {value} (must be in [0, 1))")
+    return value
+
+
+def check_closed_unit(name, value):
+    """``0 <= value <= 1`` (dampening, Lookahead's alpha)."""
+    value = as_number(name, value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"Invalid {name}: {value} (must be in [0, 1])")
+    return value
+
+
+def check_betas(betas, name="betas"):
+    """A pair ``(beta1, beta2)``, each in [0, 1); returned as a tuple of two floats."""
+    if type(betas) is tuple and len(betas) == 2:  # fast path for what _normalize stored
+        b1, b2 = betas
+        if type(b1) is float and type(b2) is float and 0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0:
+            return betas
+    if isinstance(betas, str | bytes) or not hasattr(betas, "__len__") or len(betas) != 2:
+        raise ValueError(f"{name} must be a pair (beta1, beta2), got {betas!r}")
+    return (check_unit(f"{name}[0]", betas[0]), check_unit(f"{name}[1]", betas[1]))
+
+
+def check_bool(name, value):
+    """A flag: ``True``/``False`` (numpy bools accepted)."""
+    if value is True or value is False:
+        return value
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
+def check_positive_int(name, value):
+    """An integer ``>= 1`` (e.g. Lookahead's k)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"Invalid {name}: {value} (must be >= 1)")
+    return int(value)
+
+
+def check_nesterov(nesterov, momentum, dampening):
+    """Nesterov momentum needs ``momentum > 0`` and ``dampening == 0`` (as in torch.optim.SGD)."""
+    if nesterov and (momentum <= 0.0 or dampening != 0.0):
+        raise ValueError(
+            "Nesterov momentum requires momentum > 0 and dampening == 0, "
+            f"got momentum={momentum}, dampening={dampening}"
+        )
+    return nesterov

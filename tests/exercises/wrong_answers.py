@@ -1,0 +1,610 @@
+"""Typical wrong answers, per set and question, and the words their hint must contain.
+
+Each entry: (set, question, label, code redefining the learner's function, hint fragment). The
+code replaces the master's solution; the question must then lose points and a public test's
+message (what ``grader.check`` shows) must contain the fragment.
+"""
+
+WRONG = [
+    # 1: gradient descent
+    (
+        "01_gradient_descent",
+        "q1",
+        "sign",
+        """
+def mse_gradient(w, b, X, y):
+    r = y - (X @ w + b)
+    return 2 / len(y) * X.T @ r, 2 / len(y) * r.sum()
+""",
+        "it points uphill: the sign is wrong",
+    ),
+    (
+        "01_gradient_descent",
+        "q1",
+        "no factor 2",
+        """
+def mse_gradient(w, b, X, y):
+    r = y - (X @ w + b)
+    return -1 / len(y) * X.T @ r, -1 / len(y) * r.sum()
+""",
+        "the factor 2 is missing",
+    ),
+    (
+        "01_gradient_descent",
+        "q1",
+        "sum not mean",
+        """
+def mse_gradient(w, b, X, y):
+    r = y - (X @ w + b)
+    return -2 * X.T @ r, -2 * r.sum()
+""",
+        "L is the MEAN of the squared errors",
+    ),
+    (
+        "01_gradient_descent",
+        "q2",
+        "mutates w0",
+        """
+def gradient_descent(grad_fn, w0, b0, lr, steps):
+    w, b = w0, b0
+    for _ in range(steps):
+        gw, gb = grad_fn(w, b)
+        w -= lr * gw
+        b -= lr * gb
+    return w, b
+""",
+        "changed its input `w0` in place",
+    ),
+    (
+        "01_gradient_descent",
+        "q2",
+        "off by one",
+        """
+def gradient_descent(grad_fn, w0, b0, lr, steps):
+    w, b = w0.copy(), b0
+    for _ in range(steps - 1):
+        gw, gb = grad_fn(w, b)
+        w, b = w - lr * gw, b - lr * gb
+    return w, b
+""",
+        "it matches 2 steps instead of 3",
+    ),
+    (
+        "01_gradient_descent",
+        "q3",
+        "no bias column",
+        """
+def max_stable_lr(X):
+    H = 2 / X.shape[0] * X.T @ X
+    return float(2 / np.linalg.eigvalsh(H).max())
+""",
+        "it ignores the bias",
+    ),
+    (
+        "01_gradient_descent",
+        "q3",
+        "factor 2 of the Hessian",
+        """
+def max_stable_lr(X):
+    A = np.column_stack([X, np.ones(len(X))])
+    return float(2 / np.linalg.eigvalsh(A.T @ A / len(X)).max())
+""",
+        "it is twice too large",
+    ),
+    # 2: mini-batch SGD
+    (
+        "02_minibatch_sgd",
+        "q1",
+        "with replacement",
+        """
+def epoch_batches(n, batch_size, rng):
+    return [rng.integers(0, n, size=min(batch_size, n - i)) for i in range(0, n, batch_size)]
+""",
+        "sample WITHOUT replacement",
+    ),
+    (
+        "02_minibatch_sgd",
+        "q1",
+        "drops the last batch",
+        """
+def epoch_batches(n, batch_size, rng):
+    order = rng.permutation(n)
+    return [order[i : i + batch_size] for i in range(0, n - batch_size + 1, batch_size)]
+""",
+        "the last, smaller batch is missing",
+    ),
+    (
+        "02_minibatch_sgd",
+        "q1",
+        "not shuffled",
+        """
+def epoch_batches(n, batch_size, rng):
+    order = np.arange(n)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+""",
+        "shuffle them first",
+    ),
+    (
+        "02_minibatch_sgd",
+        "q2",
+        "divides by n",
+        """
+def minibatch_gradient(w, b, X, y, idx):
+    r = y[idx] - (X[idx] @ w + b)
+    return -2 / len(y) * X[idx].T @ r, -2 / len(y) * r.sum()
+""",
+        "divide by the batch size",
+    ),
+    (
+        "02_minibatch_sgd",
+        "q3",
+        "full-batch step",
+        """
+def sgd_epoch(grad_fn, w, b, lr, batches):
+    idx = np.concatenate(batches)
+    gw, gb = grad_fn(w, b, idx)
+    return w - lr * gw, b - lr * gb
+""",
+        "take one step PER BATCH",
+    ),
+    # 3: momentum
+    (
+        "03_momentum",
+        "q1",
+        "old velocity",
+        """
+def momentum_step(p, g, v, lr, momentum):
+    return p - lr * v, momentum * v + g
+""",
+        "it steps with the OLD velocity",
+    ),
+    (
+        "03_momentum",
+        "q1",
+        "EMA form",
+        """
+def momentum_step(p, g, v, lr, momentum):
+    v = momentum * v + (1 - momentum) * g
+    return p - lr * v, v
+""",
+        "the article and PyTorch add the whole gradient",
+    ),
+    (
+        "03_momentum",
+        "q1",
+        "in-place velocity",
+        """
+def momentum_step(p, g, v, lr, momentum):
+    v *= momentum
+    v += g
+    return p - lr * v, v
+""",
+        "changed its input `v` in place",
+    ),
+    (
+        "03_momentum",
+        "q2",
+        "velocity reset every step",
+        """
+def heavy_ball(grad_fn, p0, lr, momentum, steps):
+    points = [p0]
+    p = p0
+    for _ in range(steps):
+        p, _ = momentum_step(p, grad_fn(p), np.zeros_like(p), lr, momentum)
+        points.append(p)
+    return np.array(points)
+""",
+        "the velocity must carry over between steps",
+    ),
+    (
+        "03_momentum",
+        "q2",
+        "same array appended",
+        """
+def heavy_ball(grad_fn, p0, lr, momentum, steps):
+    p, v = p0.copy(), np.zeros_like(p0)
+    points = [p]
+    for _ in range(steps):
+        v = momentum * v + grad_fn(p)
+        p -= lr * v
+        points.append(p)
+    return np.array(points)
+""",
+        "every row is the same point",
+    ),
+    # 4: Nesterov
+    (
+        "04_nesterov",
+        "q1",
+        "classical momentum",
+        """
+def nesterov_step(p, g, b, lr, momentum):
+    b = momentum * b + g
+    return p - lr * b, b
+""",
+        "that is classical (heavy-ball) momentum",
+    ),
+    (
+        "04_nesterov",
+        "q2",
+        "gradient at theta",
+        """
+def lookahead_step(theta, v, grad_fn, lr, momentum):
+    v = momentum * v + grad_fn(theta)
+    return theta - lr * v, v
+""",
+        "it takes the gradient at theta",
+    ),
+    # 5: AdaGrad
+    (
+        "05_adagrad",
+        "q1",
+        "eps inside the root",
+        """
+def adagrad_step(p, g, G, lr, eps=1e-10):
+    G = G + g**2
+    return p - lr * g / np.sqrt(G + eps), G
+""",
+        "eps is inside the square root",
+    ),
+    (
+        "05_adagrad",
+        "q1",
+        "old accumulator",
+        """
+def adagrad_step(p, g, G, lr, eps=1e-10):
+    p = p - lr * g / (np.sqrt(G) + eps)
+    return p, G + g**2
+""",
+        "it divides by the OLD accumulator",
+    ),
+    (
+        "05_adagrad",
+        "q1",
+        "no eps: zero gradient gives NaN",
+        """
+def adagrad_step(p, g, G, lr, eps=1e-10):
+    G = G + g**2
+    return p - lr * g / np.sqrt(G), G
+""",
+        "NaN or inf where the reference is finite",
+    ),
+    (
+        "05_adagrad",
+        "q2",
+        "mean not sum",
+        """
+def effective_lrs(lr, grads, eps=1e-10):
+    return lr / (np.sqrt((grads**2).mean(axis=0)) + eps)
+""",
+        "AdaGrad SUMS them",
+    ),
+    # 6: RMSprop
+    (
+        "06_rmsprop",
+        "q1",
+        "alpha swapped",
+        """
+def rmsprop_step(p, g, s, lr, alpha=0.99, eps=1e-8):
+    s = (1 - alpha) * s + alpha * g**2
+    return p - lr * g / (np.sqrt(s) + eps), s
+""",
+        "alpha and 1 - alpha are swapped",
+    ),
+    (
+        "06_rmsprop",
+        "q1",
+        "eps inside the root",
+        """
+def rmsprop_step(p, g, s, lr, alpha=0.99, eps=1e-8):
+    s = alpha * s + (1 - alpha) * g**2
+    return p - lr * g / np.sqrt(s + eps), s
+""",
+        "eps is inside the square root",
+    ),
+    (
+        "06_rmsprop",
+        "q2",
+        "momentum on the raw gradient",
+        """
+def rmsprop_momentum_step(p, g, s, b, lr, alpha, eps, momentum):
+    s = alpha * s + (1 - alpha) * g**2
+    b = momentum * b + g
+    return p - lr * b / (np.sqrt(s) + eps), s, b
+""",
+        "the momentum buffer must hold the NORMALISED gradient",
+    ),
+    # 7: Adam
+    (
+        "07_adam",
+        "q1",
+        "no bias correction",
+        """
+def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    return p - lr * m / (np.sqrt(v) + eps), m, v
+""",
+        "at t = 1, m_hat = m / (1 - 0.9) = 10 m",
+    ),
+    (
+        "07_adam",
+        "q1",
+        "eps inside the root",
+        """
+def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    m_hat, v_hat = m / (1 - betas[0] ** t), v / (1 - betas[1] ** t)
+    return p - lr * m_hat / np.sqrt(v_hat + eps), m, v
+""",
+        "eps is inside the square root",
+    ),
+    (
+        "07_adam",
+        "q1",
+        "t counted from 0",
+        """
+def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    m_hat, v_hat = m / (1 - betas[0] ** (t - 1)), v / (1 - betas[1] ** (t - 1))
+    return p - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+""",
+        "a division by 1 - beta**(t - 1) = 0 gives inf",
+    ),
+    (
+        "07_adam",
+        "q1",
+        "returns corrected moments",
+        """
+def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    m = (betas[0] * m + (1 - betas[0]) * g) / (1 - betas[0] ** t)
+    v = (betas[1] * v + (1 - betas[1]) * g**2) / (1 - betas[1] ** t)
+    return p - lr * m / (np.sqrt(v) + eps), m, v
+""",
+        "return the RAW moments m and v",
+    ),
+    (
+        "07_adam",
+        "q1",
+        "float64 scalars promote float32",
+        """
+def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    b1, b2 = np.float64(betas[0]), np.float64(betas[1])
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g**2
+    return p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), m, v
+""",
+        "should keep the dtype float32, got float64",
+    ),
+    (
+        "07_adam",
+        "q2",
+        "divides by v, not vmax",
+        """
+def amsgrad_step(p, g, m, v, vmax, t, lr, betas, eps):
+    p, m, v = adam_step(p, g, m, v, t, lr, betas, eps)
+    return p, m, v, np.maximum(vmax, v)
+""",
+        "AMSGrad divides by the running maximum",
+    ),
+    # 8: AdamW
+    (
+        "08_adamw",
+        "q1",
+        "decay after the step (the article's code)",
+        """
+def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    p = p - lr * (m / (1 - betas[0] ** t)) / (np.sqrt(v / (1 - betas[1] ** t)) + eps)
+    p = p - lr * weight_decay * p
+    return p, m, v
+""",
+        "the decay is applied AFTER the Adam step",
+    ),
+    (
+        "08_adamw",
+        "q1",
+        "L2 through the gradient",
+        """
+def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    g = g + weight_decay * p
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    p = p - lr * (m / (1 - betas[0] ** t)) / (np.sqrt(v / (1 - betas[1] ** t)) + eps)
+    return p, m, v
+""",
+        "that is Adam with L2",
+    ),
+    (
+        "08_adamw",
+        "q1",
+        "decay in place mutates p",
+        """
+def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    p *= 1 - lr * weight_decay
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    p = p - lr * (m / (1 - betas[0] ** t)) / (np.sqrt(v / (1 - betas[1] ** t)) + eps)
+    return p, m, v
+""",
+        "changed its input `p` in place",
+    ),
+    (
+        "08_adamw",
+        "q2",
+        "decay without lr",
+        """
+def zero_grad_decay(p0, lr, weight_decay, steps):
+    return p0 * (1 - weight_decay) ** steps
+""",
+        "not (1 - weight_decay)",
+    ),
+    # 9: warmup + cosine
+    (
+        "09_warmup_cosine",
+        "q1",
+        "cosine over the whole run",
+        """
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return base_lr * step / warmup_steps
+    progress = min(1.0, step / total_steps)
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
+""",
+        "the cosine starts at the END of the warmup",
+    ),
+    (
+        "09_warmup_cosine",
+        "q1",
+        "not clamped after total_steps",
+        """
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return base_lr * step / warmup_steps
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
+""",
+        "after total_steps the rate must stay at min_lr",
+    ),
+    (
+        "09_warmup_cosine",
+        "q1",
+        "np.float64 instead of a Python float",
+        """
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return np.float64(base_lr * step / warmup_steps)
+    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + np.cos(np.pi * progress))
+""",
+        "return a Python float, got float64",
+    ),
+    (
+        "09_warmup_cosine",
+        "q2",
+        "scheduler stepped before the update",
+        """
+def scheduled_descent(grad_fn, p0, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    p = p0
+    for t in range(total_steps):
+        lr = warmup_cosine_lr(t + 1, base_lr, warmup_steps, total_steps, min_lr)
+        p = p - lr * grad_fn(p)
+    return p
+""",
+        "each step uses the rate of the NEXT step",
+    ),
+    # 10: clipping
+    (
+        "10_clipping",
+        "q1",
+        "per-array clipping",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    out = {}
+    for k, g in grads.items():
+        out[k] = g * min(1.0, max_norm / (float(np.linalg.norm(g)) + 1e-6))
+    return out, total
+""",
+        "each array was clipped by its own norm",
+    ),
+    (
+        "10_clipping",
+        "q1",
+        "scales small gradients up",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    return {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()}, total
+""",
+        "only scale DOWN",
+    ),
+    (
+        "10_clipping",
+        "q1",
+        "zero norm divides by zero",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    coef = min(1.0, max_norm / total)
+    return {k: g * coef for k, g in grads.items()}, total
+""",
+        "raised ZeroDivisionError: float division by zero",
+    ),
+    (
+        "10_clipping",
+        "q1",
+        "clips in place",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    for g in grads.values():
+        g *= min(1.0, max_norm / (total + 1e-6))
+    return grads, total
+""",
+        "changed its input `grads['W']` in place",
+    ),
+    (
+        "10_clipping",
+        "q2",
+        "clamps at zero",
+        """
+def clip_by_value(grads, clip_value):
+    return {k: np.clip(g, 0.0, clip_value) for k, g in grads.items()}
+""",
+        "negative entries are clipped at -c",
+    ),
+    # 11: LAMB
+    (
+        "11_lamb",
+        "q1",
+        "no zero-norm rule",
+        """
+def trust_ratio(w, u):
+    return float(np.linalg.norm(w) / np.linalg.norm(u))
+""",
+        "when a norm is 0 the ratio is 1.0",
+    ),
+    (
+        "11_lamb",
+        "q1",
+        "upside down",
+        """
+def trust_ratio(w, u):
+    w_norm, u_norm = np.linalg.norm(w), np.linalg.norm(u)
+    return 1.0 if w_norm == 0 or u_norm == 0 else float(u_norm / w_norm)
+""",
+        "the ratio is upside down",
+    ),
+    (
+        "11_lamb",
+        "q2",
+        "ratio from Adam's step alone",
+        """
+def lamb_step(p, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01):
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    r = (m / (1 - betas[0] ** t)) / (np.sqrt(v / (1 - betas[1] ** t)) + eps)
+    u = r + weight_decay * p
+    return p - lr * trust_ratio(p, r) * u, m, v
+""",
+        "the trust ratio must use the whole update",
+    ),
+    (
+        "11_lamb",
+        "q2",
+        "LARS ratio",
+        """
+def lamb_step(p, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01):
+    m = betas[0] * m + (1 - betas[0]) * g
+    v = betas[1] * v + (1 - betas[1]) * g**2
+    r = (m / (1 - betas[0] ** t)) / (np.sqrt(v / (1 - betas[1] ** t)) + eps)
+    u = r + weight_decay * p
+    return p - lr * trust_ratio(p, g) * u, m, v
+""",
+        "that is LARS's ratio",
+    ),
+]

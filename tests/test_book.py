@@ -1,0 +1,67 @@
+"""The book layer: the strict build passes and produces every page of the table of contents."""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part["chapters"])
+    return files
+
+
+def test_strict_build_passes_without_warnings(book):
+    assert book.returncode == 0, book.log[-5000:]
+    warnings = [line for line in book.log.splitlines() if re.search(r": (WARNING|ERROR|CRITICAL):", line)]
+    assert not warnings, "\n".join(warnings[:20])
+
+
+def test_every_toc_entry_has_a_page(book):
+    for entry in _toc_files():
+        assert (book.html / f"{entry}.html").is_file(), entry
+
+
+def test_every_chapter_notebook_is_in_the_toc():
+    listed = set(_toc_files())
+    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
+        assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
+
+
+def test_chapter_pages_show_executed_figures_and_math(book):
+    for entry in _toc_files():
+        if not entry.startswith("chapters/"):
+            continue
+        html = (book.html / f"{entry}.html").read_text()
+        assert "<img" in html, f"{entry}: no figure"
+        assert "math notranslate" in html, f"{entry}: no rendered math"
+        assert "Traceback" not in html, f"{entry}: an error was rendered"
+
+
+def test_launch_and_download_buttons_are_configured(book):
+    html = (book.html / "chapters" / "02_gradient_descent.html").read_text()
+    assert "colab.research.google.com" in html
+    assert "mybinder.org" in html
+    assert "_sources/chapters/02_gradient_descent.ipynb" in html
+
+
+def test_notebook_execution_is_forced():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "force"
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    assert json.dumps(config["sphinx"]["config"]["nb_mime_priority_overrides"]) == (
+        '[["html", "text/html", 0]]'
+    )

@@ -1,0 +1,45 @@
+"""Chapter notebooks are committed clean: only claim cells keep their outputs.
+
+A claim cell is tagged ``nbval-check-output`` (nbval compares its output, so a change to optimlite
+that changes a number on the page fails) and carries ``"keep_output": true`` metadata so that
+``make strip`` (nbstripout) keeps it.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("*.ipynb"))
+CLAIM = "nbval-check-output"
+
+
+def _cells(path):
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_only_claim_cells_keep_outputs(path):
+    for i, cell in enumerate(_cells(path)):
+        tagged = CLAIM in cell.get("metadata", {}).get("tags", [])
+        if cell.get("outputs"):
+            assert tagged, f"{path.name} cell {i} keeps outputs without the {CLAIM} tag"
+        if tagged:
+            assert cell["metadata"].get("keep_output") is True, f"{path.name} cell {i}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_claim_cells_have_committed_outputs(path):
+    claims = [c for c in _cells(path) if CLAIM in c.get("metadata", {}).get("tags", [])]
+    assert claims, f"{path.name} states no checked claim"
+    for cell in claims:
+        assert cell.get("outputs"), f"{path.name}: a {CLAIM} cell has no committed output"
+        kinds = {o["output_type"] for o in cell["outputs"]}
+        assert "error" not in kinds
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_notebook_is_seeded_and_uses_optimlite(path):
+    source = "\n".join("".join(c["source"]) for c in _cells(path))
+    assert "optimlite" in source, f"{path.name} does not import optimlite"
+    assert "seed" in source, f"{path.name} is not seeded"

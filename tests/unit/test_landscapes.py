@@ -1,0 +1,192 @@
+"""Landscapes: analytic gradients, stated minima and saddles, scalar/array agreement."""
+
+import math
+
+import numpy as np
+import pytest
+
+from optimlite import landscapes
+from optimlite.landscapes import LANDSCAPES, Landscape
+
+VARIANTS = [(name, {}) for name in LANDSCAPES] + [
+    ("ill_conditioned_quadratic", {"kappa": 50.0, "angle": 0.6, "lam_min": 0.5}),
+    ("rosenbrock", {"a": -0.5, "b": 10.0}),
+    ("rastrigin", {"A": 3.0}),
+    ("plateau", {"width": 2.0}),
+    ("double_well", {"tilt": 0.0}),
+    ("double_well", {"tilt": 1.2}),
+]
+IDS = [f"{n}{kw}" if kw else n for n, kw in VARIANTS]
+
+
+@pytest.fixture(params=VARIANTS, ids=IDS)
+def land(request):
+    name, kwargs = request.param
+    return LANDSCAPES[name](**kwargs)
+
+
+def numeric_grad(f, x, y, h=1e-6):
+    return (
+        (f(x + h, y) - f(x - h, y)) / (2 * h),
+        (f(x, y + h) - f(x, y - h)) / (2 * h),
+    )
+
+
+def test_registry_names_match():
+    assert set(LANDSCAPES) == {
+        "ill_conditioned_quadratic",
+        "rosenbrock",
+        "beale",
+        "himmelblau",
+        "saddle",
+        "rastrigin",
+        "plateau",
+        "double_well",
+    }
+    for name, make in LANDSCAPES.items():
+        land = make()
+        assert isinstance(land, Landscape)
+        assert land.name == name
+        assert getattr(landscapes, name) is make
+
+
+def test_gradient_matches_central_differences(land):
+    x, y = land.grid(41)[:2]
+    gx, gy = land.grad(x, y)
+    nx, ny = numeric_grad(land.f, x, y)
+    # central differences are accurate to ~1e-9 relative to the function's scale here
+    scale = 1.0 + np.abs(land.f(x, y))
+    np.testing.assert_allclose(gx, nx, rtol=1e-6, atol=1e-7 * scale.max())
+    np.testing.assert_allclose(gy, ny, rtol=1e-6, atol=1e-7 * scale.max())
+
+
+def test_scalars_and_arrays_agree(land):
+    rng = np.random.default_rng(0)
+    xs = rng.uniform(*land.xlim, 25)
+    ys = rng.uniform(*land.ylim, 25)
+    fa = land.f(xs, ys)
+    gxa, gya = land.grad(xs, ys)
+    assert fa.shape == gxa.shape == gya.shape == (25,)
+    for i in range(25):
+        x, y = float(xs[i]), float(ys[i])
+        fv = land.f(x, y)
+        gx, gy = land.grad(x, y)
+        assert type(fv) is float and type(gx) is float and type(gy) is float
+        assert fv == pytest.approx(fa[i], rel=1e-13, abs=1e-13)
+        assert gx == pytest.approx(gxa[i], rel=1e-12, abs=1e-12)
+        assert gy == pytest.approx(gya[i], rel=1e-12, abs=1e-12)
+    # numpy scalars are accepted too (they are what indexing an array gives)
+    assert land.f(xs[0], ys[0]) == pytest.approx(fa[0], rel=1e-13, abs=1e-13)
+
+
+def test_minima_have_zero_gradient_and_stated_value(land):
+    assert land.minima, "every landscape states at least its global minimum"
+    for x, y, value in land.minima:
+        gx, gy = land.grad(x, y)
+        assert abs(gx) < 1e-9 and abs(gy) < 1e-9, (x, y, gx, gy)
+        assert land.f(x, y) == pytest.approx(value, abs=1e-12)
+        # a minimum: the loss rises in every direction around it
+        for angle in np.linspace(0, 2 * np.pi, 8, endpoint=False):
+            d = 1e-3 * np.array([np.cos(angle), np.sin(angle)])
+            assert land.f(x + d[0], y + d[1]) > value
+
+
+def test_first_minimum_is_global_on_the_window(land):
+    x, y, z = land.grid(301)
+    assert z.min() >= land.minima[0][2] - 1e-12
+    assert all(m[2] >= land.minima[0][2] for m in land.minima)
+
+
+def test_saddles_are_stationary_and_indefinite():
+    found = 0
+    for make in LANDSCAPES.values():
+        land = make()
+        for x, y, value in land.saddles:
+            found += 1
+            gx, gy = land.grad(x, y)
+            assert abs(gx) < 1e-9 and abs(gy) < 1e-9
+            assert land.f(x, y) == pytest.approx(value, abs=1e-12)
+            h = 1e-5
+            hxx = (land.grad(x + h, y)[0] - land.grad(x - h, y)[0]) / (2 * h)
+            hyy = (land.grad(x, y + h)[1] - land.grad(x, y - h)[1]) / (2 * h)
+            hxy = (land.grad(x, y + h)[0] - land.grad(x, y - h)[0]) / (2 * h)
+            assert np.linalg.det([[hxx, hxy], [hxy, hyy]]) < 0  # one up, one down direction
+    assert found >= 2  # saddle() and double_well()
+
+
+def test_window_start_and_levels(land):
+    assert land.xlim[0] < land.xlim[1] and land.ylim[0] < land.ylim[1]
+    assert land.xlim[0] <= land.start[0] <= land.xlim[1]
+    assert land.ylim[0] <= land.start[1] <= land.ylim[1]
+    for x, y, _ in land.minima:
+        assert land.xlim[0] <= x <= land.xlim[1] and land.ylim[0] <= y <= land.ylim[1]
+    levels = np.asarray(land.levels)
+    assert levels.ndim == 1 and len(levels) >= 8
+    assert np.all(np.diff(levels) > 0)
+    z = land.grid(101)[2]
+    assert levels[0] > z.min() - 1e-12 and levels[-1] <= z.max() + 1e-9
+    assert land.title and land.description
+
+
+@pytest.mark.parametrize("kappa, angle", [(10.0, 0.0), (100.0, 0.0), (25.0, 0.7)])
+def test_quadratic_eigenvalues_are_the_hessians(kappa, angle):
+    land = landscapes.ill_conditioned_quadratic(kappa=kappa, angle=angle, lam_min=2.0)
+    # the gradient is linear: its Jacobian columns are grad at the unit vectors
+    hess = np.array([land.grad(1.0, 0.0), land.grad(0.0, 1.0)])
+    np.testing.assert_allclose(hess, hess.T, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.eigvalsh(hess), land.eigenvalues, rtol=1e-12)
+    assert land.eigenvalues == (2.0, 2.0 * kappa)
+    if angle == 0.0:
+        assert land.f(3.0, 2.0) == pytest.approx((2.0 * 9.0 + 2.0 * kappa * 4.0) / 2)
+
+
+def test_closed_forms():
+    rb = landscapes.rosenbrock(a=2.0, b=5.0)
+    assert rb.minima == [(2.0, 4.0, 0.0)]
+    assert rb.f(0.0, 1.0) == pytest.approx(4.0 + 5.0)
+    assert landscapes.beale().f(0.0, 0.0) == pytest.approx(1.5**2 + 2.25**2 + 2.625**2)
+    assert landscapes.himmelblau().f(0.0, 0.0) == pytest.approx(121 + 49)
+    assert len(landscapes.himmelblau().minima) == 4
+    assert landscapes.rastrigin().f(1.0, 0.0) == pytest.approx(1.0)
+    assert landscapes.saddle().f(0.0, 1.0) == pytest.approx(-0.5)
+
+
+def test_plateau_gradient_vanishes_at_its_start():
+    land = landscapes.plateau()
+    gx, gy = land.grad(*land.start)
+    assert 0 < math.hypot(gx, gy) < 1e-2
+    assert land.f(*land.start) > 0.99
+    assert land.f(10.0, 10.0) == 1.0 and land.grad(40.0, 0.0) == (0.0, 0.0)  # no overflow
+
+
+def test_double_well_has_a_poor_and_a_better_minimum():
+    land = landscapes.double_well(tilt=0.3)
+    (xg, _, fg), (xl, _, fl) = land.minima
+    assert xg < 0 < xl and fg < fl
+    assert fl - fg == pytest.approx(0.6, rel=0.05)  # about 2 * tilt
+    (xs, _, fs) = land.saddles[0]
+    assert xg < xs < xl and fs > fl
+    # the default start lies in the poor basin: follow the negative gradient there
+    x, y = land.start
+    for _ in range(2000):
+        gx, gy = land.grad(x, y)
+        x, y = x - 0.01 * gx, y - 0.01 * gy
+    assert x == pytest.approx(xl, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "make, kwargs, word",
+    [
+        (landscapes.ill_conditioned_quadratic, {"kappa": 0.5}, "kappa"),
+        (landscapes.ill_conditioned_quadratic, {"kappa": -3}, "kappa"),
+        (landscapes.ill_conditioned_quadratic, {"lam_min": 0.0}, "lam_min"),
+        (landscapes.rosenbrock, {"b": 0.0}, "b"),
+        (landscapes.rastrigin, {"A": -1.0}, "A"),
+        (landscapes.plateau, {"width": 0.0}, "width"),
+        (landscapes.double_well, {"tilt": 2.0}, "tilt"),
+        (landscapes.double_well, {"tilt": -0.1}, "tilt"),
+    ],
+)
+def test_bad_parameters_raise(make, kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        make(**kwargs)
