@@ -25,9 +25,9 @@ test: $(STAMP) exercises
 	$(BIN)/ruff format --check optimlite tests benchmarks exercises
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax tests chapters
 
-## make lab: open the course in JupyterLab
-lab: $(STAMP)
-	$(BIN)/jupyter lab chapters
+## make lab: open the course in JupyterLab (chapters/ and exercises/dist/ in its file browser)
+lab: $(STAMP) exercises
+	$(BIN)/jupyter lab --ServerApp.root_dir=. chapters/02_gradient_descent.ipynb
 
 ## make exercises: generate student and autograder versions into exercises/dist
 exercises: $(STAMP)

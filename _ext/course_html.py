@@ -38,7 +38,7 @@ def _theme_mode(app, config):
 
 def setup(app):
     if not _source().is_file():
-        raise RuntimeError(f"MathJax bundle not found at {_source()}: pip install -r requirements.txt")
+        raise RuntimeError(f"no MathJax at {_source()}: pip install -r requirements.txt")
     app.config.mathjax_path = f"mathjax/{BUNDLE}"
     app.connect("config-inited", _theme_mode)
     app.connect("build-finished", _copy)

@@ -7,10 +7,13 @@ only when grading). ``python -m exercises.build`` (``make exercises``) writes, p
 * ``exercises/dist/<set>/student/<set>.ipynb``: what learners get (no solutions, no hidden tests);
 * ``exercises/dist/<set>/autograder/<set>-autograder_<timestamp>.zip``: what grading uses;
 * ``exercises/dist/<set>/<set>-student.zip``: the student notebook with its public tests as files
-  (for Colab, where otter cannot read tests from the notebook).
+  (for Colab, where otter cannot read tests from the notebook);
+
+and the set's book page ``exercises/<set>.md`` (:mod:`exercises.pages`).
 
 ``python -m exercises.grade <folder>`` (``make grade SUBMISSIONS=<folder>``) grades a folder of
-submissions into one CSV. The shared test helpers live in :mod:`optimlite.grading`.
+submissions into one CSV, each with ``otter run`` under a time limit (:mod:`exercises.otter_run`
+adds the per-cell limit otter lacks). The shared test helpers live in :mod:`optimlite.grading`.
 """
 
 from pathlib import Path

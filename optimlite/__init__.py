@@ -13,9 +13,10 @@ or torch (``plots``, ``explorers``, ``torch_bridge``, the digits loader) load on
 
 import importlib
 
+from . import landscapes, problems  # numpy only, like the rest
+from .adaptive import AdaGrad, Adagrad, Adam, AdamW, RAdam, RMSprop
 from .base import Optimizer
 from .clip import clip_grad_norm, clip_grad_value
-from .adaptive import AdaGrad, Adagrad, Adam, AdamW, RAdam, RMSprop
 from .large_batch import LAMB, LARS
 from .lion import Lion
 from .lookahead import Lookahead
@@ -33,8 +34,6 @@ from .schedules import (
 )
 from .sgd import SGD, MomentumSGD, NesterovMomentum
 from .trajectory import Trajectory, run_trajectory
-
-from . import landscapes, problems  # noqa: E402  (numpy only)
 
 _LAZY_MODULES = {"plots", "explorers", "torch_bridge"}
 

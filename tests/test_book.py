@@ -26,7 +26,9 @@ def _toc_files():
 
 def test_strict_build_passes_without_warnings(book):
     assert book.returncode == 0, book.log[-5000:]
-    warnings = [line for line in book.log.splitlines() if re.search(r": (WARNING|ERROR|CRITICAL):", line)]
+    warnings = [
+        line for line in book.log.splitlines() if re.search(r": (WARNING|ERROR|CRITICAL):", line)
+    ]
     assert not warnings, "\n".join(warnings[:20])
 
 

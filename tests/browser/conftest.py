@@ -48,7 +48,7 @@ def site(book):
 def chromium():
     if not CHROMIUM.exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)")
+            pytest.fail("REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
         pytest.skip("Chromium not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -60,7 +60,8 @@ def chromium():
 
 @pytest.fixture
 def browser_page(chromium):
-    """A fresh page that records console errors and page errors in ``page.console_errors``."""
+    """A fresh page that records console and page errors in ``page.console_errors``;
+    ``page.real_errors()`` lists those that count (see :func:`real_errors`)."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -73,6 +74,7 @@ def browser_page(chromium):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"{exc} [pageerror]"))
     page.console_errors = errors
+    page.real_errors = lambda: real_errors(errors)
     yield page
     context.close()
 

@@ -7,8 +7,6 @@ grid point the sliders now select, and that the value label, ``aria-valuetext`` 
 follow. The structure is documented in ``optimlite/explorer_core.py``.
 """
 
-from .conftest import real_errors
-
 # State of one explorer, read in the page. The frame index is recomputed here independently of
 # the explorer's own script (row-major over the sliders, first slider slowest).
 _STATE_JS = """root => {
@@ -140,5 +138,5 @@ def test_every_static_explorer_responds_to_its_sliders(site, book, browser_page)
     assert total >= len(pages)
     # Uncaught script errors (an explorer's JS failing) fail here; other console messages of the
     # page (theme, missing favicon) are test_pages.py's business.
-    script_errors = [e for e in real_errors(browser_page.console_errors) if "[pageerror]" in e]
+    script_errors = [e for e in browser_page.real_errors() if "[pageerror]" in e]
     assert script_errors == []

@@ -2,8 +2,6 @@
 
 import pytest
 
-from .conftest import real_errors
-
 PAGES = ["index.html", "chapters/02_gradient_descent.html", "exercises/index.html"]
 
 
@@ -19,7 +17,7 @@ def test_page_loads_with_real_images_and_no_js_errors(site, browser_page, page_p
               .map(img => img.src.slice(0, 80))"""
     )
     assert broken == [], f"images that did not load on {page_path}: {broken}"
-    assert real_errors(browser_page.console_errors) == []
+    assert browser_page.real_errors() == []
 
 
 def test_chapter_figures_and_math_render(site, browser_page):

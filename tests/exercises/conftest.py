@@ -1,10 +1,18 @@
 """Fixtures for the exercise tests: the generated sets (built once, shared by xdist workers)."""
 
 import fcntl
+import sys
+from pathlib import Path
 
 import pytest
 
-from exercises import DIST, build, masters
+# `exercises` is the repository's package, not this test folder (a namespace package candidate
+# when the repository root is not on sys.path, e.g. under the `pytest` entry point)
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from exercises import DIST, build, masters  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,14 @@
 """``python -m exercises.grade``: real ``otter run`` grading of a small batch into one CSV.
 
 A few end-to-end cases only (each ``otter run`` starts a kernel, 5-15 s): a solved notebook, an
-unanswered one, one whose answer loops (called from a top-level cell too), one whose answer
-raises, an unreadable file; and a run stopped by the wall-clock limit.
+unanswered one, an export zip of another set, one whose answer loops (called from a top-level
+cell too), one whose answer raises, an unreadable file; and a run stopped by the wall-clock
+limit.
 """
 
 import csv
 import json
+import zipfile
 
 import pytest
 from exercise_harness import autograder_notebook
@@ -54,6 +56,8 @@ def graded(exercise_sets, tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     (folder / "solved.ipynb").write_text(autograder_notebook(SET).read_text())
     (folder / "jane.ipynb").write_text(student_notebook(SET).read_text())
+    with zipfile.ZipFile(folder / "adam_export.zip", "w") as zf:  # as grader.export() writes
+        zf.writestr("07_adam.ipynb", autograder_notebook("07_adam").read_text())
     # no otter metadata: recognised by its file name; its demo cell loops at the top level
     _variant(
         folder / "01-looping.ipynb",
@@ -74,11 +78,20 @@ def test_one_row_per_submission_with_question_columns(graded):
     assert set(graded) == {
         "solved.ipynb",
         "jane.ipynb",
+        "adam_export.zip",
         "01-looping.ipynb",
         "raising.ipynb",
         "notes.ipynb",
     }
     assert list(graded["solved.ipynb"])[:5] == ["file", "set", "q1", "q2", "q3"]
+    adam = graded["adam_export.zip"]  # another set, zipped, in the same CSV: no q3 there
+    assert (adam["set"], adam["q1"], adam["q2"], adam["q3"], adam["total"]) == (
+        "07_adam",
+        "3.0",
+        "2.0",
+        "",
+        "5.0",
+    )
 
 
 def test_solved_notebook_scores_full_marks(graded):
