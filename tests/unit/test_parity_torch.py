@@ -7,57 +7,30 @@ matrix, a vector and a 0-d parameter.
 
 import numpy as np
 import pytest
+from quadratic_problem import QuadraticProblem
 
 import optimlite as ol
 
 torch = pytest.importorskip("torch")
 
 STEPS = 150
-SHAPES = {"weight": (4, 3), "bias": (3,), "scale": ()}
-
-
-def _problem(seed):
-    """Per-parameter SPD matrices and offsets, and a fixed noise sequence."""
-    rng = np.random.default_rng(seed)
-    mats, offsets, init = {}, {}, {}
-    for name, shape in SHAPES.items():
-        n = int(np.prod(shape, dtype=int))
-        q = rng.normal(size=(n, n))
-        mats[name] = q @ q.T / n + 0.1 * np.eye(n)
-        offsets[name] = rng.normal(size=n)
-        init[name] = rng.normal(size=shape)
-    noise = rng.normal(
-        scale=0.3, size=(STEPS, sum(int(np.prod(s, dtype=int)) for s in SHAPES.values()))
-    )
-    return mats, offsets, init, noise
-
-
-def _grads(params, mats, offsets, noise_row):
-    """g = A p + b + noise, for numpy arrays (shape preserved)."""
-    grads, i = {}, 0
-    for name, p in params.items():
-        n = p.size
-        g = mats[name] @ p.reshape(-1) + offsets[name] + noise_row[i : i + n]
-        grads[name] = g.reshape(p.shape)
-        i += n
-    return grads
 
 
 def _run_both(torch_cls, ol_factory, cfg, seed=0, lr_change=None):
-    mats, offsets, init, noise = _problem(seed)
-    params = {k: v.copy() for k, v in init.items()}
-    tparams = {k: torch.tensor(v.copy(), dtype=torch.float64) for k, v in init.items()}
+    problem = QuadraticProblem(seed, STEPS)
+    params = problem.fresh()
+    tparams = {k: torch.tensor(v, dtype=torch.float64) for k, v in problem.fresh().items()}
     topt = torch_cls(list(tparams.values()), **cfg)
     opt = ol_factory(**cfg)
     for step in range(STEPS):
         if lr_change is not None and step == lr_change[0]:
             topt.param_groups[0]["lr"] = lr_change[1]
             opt.lr = lr_change[1]
-        tgrads = _grads({k: v.numpy() for k, v in tparams.items()}, mats, offsets, noise[step])
+        tgrads = problem.grads({k: v.numpy() for k, v in tparams.items()}, step)
         for k, t in tparams.items():
             t.grad = torch.from_numpy(tgrads[k].copy())
         topt.step()
-        opt.update(params, _grads(params, mats, offsets, noise[step]))
+        opt.update(params, problem.grads(params, step))
         for k in params:
             np.testing.assert_allclose(
                 params[k], tparams[k].numpy(), rtol=1e-10, atol=1e-12, err_msg=f"{k} step {step}"

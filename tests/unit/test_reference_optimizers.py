@@ -8,6 +8,7 @@ rtol 1e-10.
 
 import numpy as np
 import pytest
+from quadratic_problem import QuadraticProblem
 
 import optimlite as ol
 
@@ -15,35 +16,14 @@ STEPS = 120
 SHAPES = {"weight": (5, 4), "bias": (4,), "scale": ()}
 
 
-def _problem(seed):
-    rng = np.random.default_rng(seed)
-    mats, offsets, init = {}, {}, {}
-    for name, shape in SHAPES.items():
-        n = int(np.prod(shape, dtype=int))
-        q = rng.normal(size=(n, n))
-        mats[name] = q @ q.T / n + 0.1 * np.eye(n)
-        offsets[name] = rng.normal(size=n)
-        init[name] = rng.normal(size=shape)
-    noise = [{k: rng.normal(scale=0.3, size=s) for k, s in SHAPES.items()} for _ in range(STEPS)]
-    return mats, offsets, init, noise
-
-
-def _grads(params, mats, offsets, noise):
-    return {
-        k: (mats[k] @ p.reshape(-1) + offsets[k]).reshape(p.shape) + noise[k]
-        for k, p in params.items()
-    }
-
-
 def _compare(make_ours, reference_step, seed=0, steps=STEPS):
     """Run optimlite and the reference side by side; compare after every step."""
-    mats, offsets, init, noise = _problem(seed)
-    ours = {k: v.copy() for k, v in init.items()}
-    ref = {k: v.copy() for k, v in init.items()}
+    problem = QuadraticProblem(seed, steps, SHAPES)
+    ours, ref = problem.fresh(), problem.fresh()
     opt, ref_state = make_ours(), {}
     for t in range(1, steps + 1):
-        opt.update(ours, _grads(ours, mats, offsets, noise[t - 1]))
-        reference_step(ref, _grads(ref, mats, offsets, noise[t - 1]), ref_state, t)
+        opt.update(ours, problem.grads(ours, t - 1))
+        reference_step(ref, problem.grads(ref, t - 1), ref_state, t)
         for k in ours:
             np.testing.assert_allclose(ours[k], ref[k], rtol=1e-10, atol=1e-13, err_msg=f"{k} {t}")
     return ours
@@ -223,14 +203,14 @@ def test_lookahead_matches_reference(k, alpha):
 
 def test_lookahead_around_adam_matches_torch_adam_with_manual_sync():
     torch = pytest.importorskip("torch")
-    mats, offsets, init, noise = _problem(4)
-    ours = {k: v.copy() for k, v in init.items()}
-    tparams = {k: torch.tensor(v.copy()) for k, v in init.items()}
+    problem = QuadraticProblem(4, STEPS, SHAPES)
+    ours = problem.fresh()
+    tparams = {k: torch.tensor(v) for k, v in problem.fresh().items()}
     slow = {k: v.clone() for k, v in tparams.items()}
     topt = torch.optim.Adam(list(tparams.values()), lr=0.02)
     opt = ol.Lookahead(ol.Adam(lr=0.02), k=5, alpha=0.5)
     for t in range(1, STEPS + 1):
-        tg = _grads({k: v.numpy() for k, v in tparams.items()}, mats, offsets, noise[t - 1])
+        tg = problem.grads({k: v.numpy() for k, v in tparams.items()}, t - 1)
         for k, v in tparams.items():
             v.grad = torch.tensor(np.asarray(tg[k]))
         topt.step()
@@ -239,7 +219,7 @@ def test_lookahead_around_adam_matches_torch_adam_with_manual_sync():
                 for k, v in tparams.items():
                     slow[k] += 0.5 * (v - slow[k])
                     v.copy_(slow[k])
-        opt.update(ours, _grads(ours, mats, offsets, noise[t - 1]))
+        opt.update(ours, problem.grads(ours, t - 1))
         for k in ours:
             np.testing.assert_allclose(ours[k], tparams[k].numpy(), rtol=1e-10, atol=1e-13)
 
@@ -279,8 +259,9 @@ def test_exclude_1d_gives_vectors_and_scalars_no_decay_and_no_trust_ratio(cls):
     """exclude_1d=True acts like timm's no-decay group: 1-D and 0-d parameters step as if
     weight_decay were 0 (so no trust ratio); matrices keep both."""
     cfg = dict(lr=0.1, weight_decay=0.05)
-    mats, offsets, init, noise = _problem(2)
-    grads = _grads(init, mats, offsets, noise[0])
+    problem = QuadraticProblem(2, 1, SHAPES)
+    init = problem.init
+    grads = problem.grads(init, 0)
     runs = {}
     for exclude in (False, True):
         params = {k: v.copy() for k, v in init.items()}
