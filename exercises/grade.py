@@ -172,7 +172,8 @@ def grade_folder(folder, output, *, timeout=300, cell_timeout=60, jobs=1):
         else:
             set_name = identify_set(path, nb, known)
             if set_name is None:
-                row = {"file": str(path), "status": "unknown set", "message": "no set matches"}
+                hint = "no otter metadata and no set name or number (e.g. 07_adam) in the file name"
+                row = {"file": str(path), "status": "unknown set", "message": hint}
             else:
                 try:
                     row = grade_one(path, set_name, timeout=timeout, cell_timeout=cell_timeout)
