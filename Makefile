@@ -21,8 +21,8 @@ book: $(STAMP) exercises
 
 ## make test: lint, unit tests, notebooks (nbval), exercises, strict book build, browser tests
 test: $(STAMP) exercises
-	$(BIN)/ruff check optimlite tests benchmarks exercises
-	$(BIN)/ruff format --check optimlite tests benchmarks exercises
+	$(BIN)/ruff check optimlite tests benchmarks exercises _ext
+	$(BIN)/ruff format --check optimlite tests benchmarks exercises _ext
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax tests chapters
 
 ## make lab: open the course in JupyterLab (chapters/ and exercises/dist/ in its file browser)
