@@ -11,6 +11,7 @@ the batch goes on.
 """
 
 import argparse
+import copy
 import csv
 import json
 import os
@@ -37,8 +38,19 @@ def _read_notebook(path):
             names = [n for n in zf.namelist() if n.endswith(".ipynb") and "checkpoint" not in n]
             if len(names) != 1:
                 raise ValueError(f"the zip holds {len(names)} notebooks, expected 1")
-            return json.loads(zf.read(names[0]))
-    return json.loads(path.read_text(encoding="utf-8"))
+            nb = json.loads(zf.read(names[0]))
+    else:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    if not (isinstance(nb, dict) and isinstance(nb.get("cells"), list)):
+        raise ValueError("not a Jupyter notebook (no list of cells)")
+    if not isinstance(nb.get("metadata", {}), dict):
+        raise ValueError("not a Jupyter notebook (metadata is not a mapping)")
+    return nb
+
+
+def _natural(name):
+    """Sort key putting q2 before q10 (and q2a after q2)."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
 def identify_set(path, nb, known):
@@ -87,12 +99,14 @@ def _scores(results):
     return scores, total, most
 
 
-def grade_one(path, set_name, *, timeout=300, cell_timeout=60):
-    """Grade one submission in a subprocess; return its CSV row (a dict)."""
+def grade_one(path, set_name, *, timeout=300, cell_timeout=60, nb=None):
+    """Grade one submission in a subprocess; return its CSV row (a dict).
+
+    ``nb`` is the submission's notebook when the caller has already read it."""
     row = {"file": str(path), "set": set_name or "", "total": "", "max": ""}
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         tmp = Path(tmp)
-        nb = _read_notebook(path)
+        nb = _read_notebook(path) if nb is None else copy.deepcopy(nb)
         # the init cell opens "<set>.ipynb" and otter checks the assignment name: provide both
         nb.setdefault("metadata", {}).setdefault("otter", {})["assignment_name"] = set_name
         submission = tmp / "submission" / f"{set_name}.ipynb"
@@ -163,23 +177,24 @@ def grade_folder(folder, output, *, timeout=300, cell_timeout=60, jobs=1):
         autograder_zip(name)  # fails early, with advice, when `make exercises` has not run
     submissions = find_submissions(folder)
 
-    def one(path):
-        start = time.monotonic()
+    def grade(path):
         try:
             nb = _read_notebook(path)
         except (ValueError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
-            row = {"file": str(path), "status": "unreadable", "message": str(exc)[:300]}
-        else:
-            set_name = identify_set(path, nb, known)
-            if set_name is None:
-                hint = "no otter metadata and no set name or number (e.g. 07_adam) in the file name"
-                row = {"file": str(path), "status": "unknown set", "message": hint}
-            else:
-                try:
-                    row = grade_one(path, set_name, timeout=timeout, cell_timeout=cell_timeout)
-                except Exception as exc:  # one bad submission must not stop the batch
-                    row = {"file": str(path), "set": set_name, "status": "error"}
-                    row["message"] = f"{type(exc).__name__}: {exc}"[:300]
+            return {"file": str(path), "status": "unreadable", "message": str(exc)[:300]}
+        set_name = identify_set(path, nb, known)
+        if set_name is None:
+            hint = "no otter metadata and no set name or number (e.g. 07_adam) in the file name"
+            return {"file": str(path), "status": "unknown set", "message": hint}
+        return grade_one(path, set_name, timeout=timeout, cell_timeout=cell_timeout, nb=nb)
+
+    def one(path):
+        start = time.monotonic()
+        try:
+            row = grade(path)
+        except Exception as exc:  # one bad submission must not stop the batch
+            row = {"file": str(path), "status": "error"}
+            row["message"] = f"{type(exc).__name__}: {exc}"[:300]
         print(
             f"{path}: {row['status']} {row.get('total', '')}/{row.get('max', '')} "
             f"({time.monotonic() - start:.1f} s)",
@@ -190,9 +205,8 @@ def grade_folder(folder, output, *, timeout=300, cell_timeout=60, jobs=1):
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         rows = list(pool.map(one, submissions))
 
-    questions = sorted(
-        {k for r in rows for k in r if re.fullmatch(r"q\d+", k)}, key=lambda q: int(q[1:])
-    )
+    fixed = ["file", "set", "total", "max", "status", "message"]
+    questions = sorted({k for r in rows for k in r if k not in fixed}, key=_natural)
     fields = ["file", "set", *questions, "total", "max", "status", "message"]
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     with open(output, "w", newline="", encoding="utf-8") as f:

@@ -291,7 +291,7 @@ class RAdam(Optimizer):
         decoupled = check_bool("decoupled_weight_decay", self.decoupled_weight_decay)
         bc1, bc2 = 1.0 - b1**t, 1.0 - b2**t
         rho_inf = 2.0 / (1.0 - b2) - 1.0
-        rho_t = rho_inf - 2.0 * t * b2**t / bc2 if bc2 > 0.0 else 0.0
+        rho_t = rho_inf - 2.0 * t * b2**t / bc2  # bc2 > 0: b2 < 1 and t >= 1
         rectify = rho_t > 5.0
         if rectify:
             r = math.sqrt(

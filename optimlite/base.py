@@ -294,14 +294,6 @@ class Optimizer:
             fn(pf[i:j], gf[i:j], {k: v[i:j] for k, v in sf.items()}, s, c)
 
     @staticmethod
-    def _sqnorm(a):
-        """``sum(a**2)`` as a Python float, without a temporary for contiguous arrays."""
-        if a.flags.c_contiguous:
-            flat = a.reshape(-1)
-            return float(np.dot(flat, flat))
-        return float(np.vdot(a, a))
-
-    @staticmethod
     def _namespace(**scalars):
         """The step's scalars as attributes: ``c.lr``, ``c.step_size``, ..."""
         return SimpleNamespace(**scalars)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .norms import global_norm, sq_norm
 from .validation import check_bool, check_non_negative
 
 __all__ = ["clip_grad_norm", "clip_grad_value"]
@@ -33,12 +34,14 @@ def _arrays(grads):
 
 
 def _norm(g, p):
-    """The p-norm of one array as a Python float, without a temporary for p in (2, inf)."""
+    """The p-norm of one array as a Python float (half precision summed in float32), without a
+    temporary for p in (2, inf)."""
     if g.size == 0:
         return 0.0
     if p == 2.0:
-        flat = g.reshape(-1)  # a view when contiguous
-        return math.sqrt(float(np.dot(flat, flat)))
+        return math.sqrt(sq_norm(g))
+    if g.dtype.itemsize < 4:
+        g = g.astype(np.float32)
     if p == math.inf:
         return float(max(g.max(), -g.min()))
     if p == 1.0:
@@ -76,12 +79,12 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
     error_if_nonfinite = check_bool("error_if_nonfinite", error_if_nonfinite)
     if not arrays:
         return 0.0
-    norms = [_norm(g, p) for g in arrays]
-    if p == math.inf:
-        total = max(norms)
-    elif p == 2.0:
-        total = math.sqrt(math.fsum(n * n for n in norms))
+    if p == 2.0:
+        total = global_norm(arrays)
+    elif p == math.inf:
+        total = float(np.max([_norm(g, p) for g in arrays]))  # np.max keeps a NaN, max() may not
     else:
+        norms = [_norm(g, p) for g in arrays]
         total = math.fsum(n**p for n in norms) ** (1.0 / p)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(

@@ -406,10 +406,6 @@ class StaticFrames:
     alts: list[str]
     seconds: float
 
-    @property
-    def nbytes(self) -> int:
-        return sum(map(len, self.frames)) + len(self.background or b"")
-
 
 _JS = """(function () {
   var root = document.getElementById("__ID__");

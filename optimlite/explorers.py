@@ -34,6 +34,7 @@ from . import landscapes as _landscapes
 from . import plots
 from .explorer_core import Explorer, Scene, Slider, linear_grid, log_grid
 from .trajectory import run_trajectory
+from .validation import check_int
 
 __all__ = [
     "Explorer",
@@ -141,6 +142,8 @@ class RunsScene(Scene):
         scrub: name of a slider whose value is the step to show the runs up to.
         colors: colour per name (default: the course colours, by name).
         step_markers: dot every iterate (useful for short runs).
+        start: the runs' starting point, which sets the loss axes' range (default:
+            ``landscape.start``).
     """
 
     def __init__(
@@ -158,8 +161,10 @@ class RunsScene(Scene):
         step_markers: bool = False,
         title: str | None = None,
         size: tuple[float, float] = (7.2, 3.0),
+        start=None,
     ):
         self.landscape = landscape
+        self.start = tuple(map(float, landscape.start if start is None else start))
         self.names = list(names)
         self.compute = compute
         self.steps = int(steps)
@@ -183,8 +188,7 @@ class RunsScene(Scene):
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.1, 1.0])
         plots.contours(ax_path, self.landscape)
         ax_path.set_title(self.title, fontsize=9)
-        start = self.landscape.start
-        gap0 = max(float(self.landscape.f(*map(float, start))) - self.fmin, 1e-12)
+        gap0 = max(float(self.landscape.f(*self.start)) - self.fmin, 1e-12)
         top = 10 ** math.ceil(math.log10(gap0 * 30))
         plots.setup_loss_axes(ax_loss, self.steps, top * 1e-13, top, ylabel="$f - f^\\star$")
         self.paths, self.curves = {}, {}
@@ -264,7 +268,8 @@ def lr_dilemma(landscape=None, *, lrs=None, steps: int = 100, start=None, title=
         run = cache.get_or_run(lr, lambda: run_trajectory(SGD(lr=lr), land, start, steps=steps))
         return {"GD": run}
 
-    gap0 = float(land.f(*map(float, start or land.start))) - plots.minimum_value(land)
+    start = tuple(map(float, land.start if start is None else start))
+    gap0 = float(land.f(*start)) - plots.minimum_value(land)
 
     def caption(runs, lr):
         run = runs["GD"]
@@ -283,7 +288,7 @@ def lr_dilemma(landscape=None, *, lrs=None, steps: int = 100, start=None, title=
         return head + f"about right, {done}."
 
     scene = RunsScene(
-        land, ["GD"], compute, steps=steps, caption=caption, step_markers=True,
+        land, ["GD"], compute, steps=steps, caption=caption, step_markers=True, start=start,
         status=lambda lr: f"η = {lr:.3g}",
     )  # fmt: skip
     if axis is not None:
@@ -465,13 +470,39 @@ class _EffectiveLRScene(RunsScene):
         return self.caption_fn({k: v[0] for k, v in runs.items()}, **values)
 
 
-def _effective_lrs(run, land, accumulate: Callable) -> np.ndarray:
-    """Effective step :math:`\\eta/(\\sqrt{s_t}+\\epsilon)` per step and coordinate, with the
-    accumulator :math:`s_t` rebuilt from the gradients the run saw (exact: no noise)."""
+def _effective_lrs(optimizer, run, land) -> np.ndarray:
+    """Effective step :math:`\\eta_t/(\\sqrt{s_t}+\\epsilon)` per step and coordinate that
+    ``optimizer`` took in ``run``, with the accumulator :math:`s_t` rebuilt from the gradients
+    the run saw (exact: no noise) and every constant read from ``optimizer`` itself.
+
+    AdaGrad: :math:`s_t = s_0 + \\sum_{k \\le t} g_k^2` (``initial_accumulator_value``
+    :math:`s_0`), :math:`\\eta_t = \\eta/(1 + (t - 1)\\,\\text{lr\\_decay})`. RMSprop:
+    :math:`s_t = \\alpha s_{t-1} + (1 - \\alpha) g_t^2`, :math:`s_0 = 0`. Weight decay, momentum
+    and centering change the step's form, so they are refused.
+    """
+    from .adaptive import AdaGrad, RMSprop
+
+    if not isinstance(optimizer, AdaGrad | RMSprop):
+        raise ValueError(f"optimizer must be AdaGrad or RMSprop, got {type(optimizer).__name__}")
+    if optimizer.weight_decay != 0 or getattr(optimizer, "momentum", 0) != 0:
+        raise ValueError("effective step sizes need weight_decay=0 and momentum=0")
+    if getattr(optimizer, "centered", False):
+        raise ValueError("effective step sizes need centered=False")
     pts = run.path[:-1] if run.diverged_at is None else run.path
     gx, gy = land.grad(pts[:, 0], pts[:, 1])
     g2 = np.stack([np.asarray(gx, float) ** 2, np.asarray(gy, float) ** 2], axis=1)
-    return accumulate(g2)
+    if isinstance(optimizer, AdaGrad):
+        s = optimizer.initial_accumulator_value + np.cumsum(g2, axis=0)
+        t = np.arange(1, len(g2) + 1)[:, None]
+        lr = optimizer.lr / (1.0 + (t - 1) * optimizer.lr_decay)
+    else:
+        alpha, lr = optimizer.alpha, optimizer.lr
+        s = np.empty_like(g2)
+        v = np.zeros(g2.shape[1])
+        for k, row in enumerate(g2):
+            v = alpha * v + (1.0 - alpha) * row
+            s[k] = v
+    return lr / (np.sqrt(s) + optimizer.eps)
 
 
 def adagrad_vs_rmsprop(
@@ -488,7 +519,8 @@ def adagrad_vs_rmsprop(
     \\epsilon)` only shrinks (like :math:`1/\\sqrt t` for steady gradients). RMSprop:
     :math:`v_t = \\alpha v_{t-1} + (1-\\alpha) g_t^2` forgets old gradients, so its step follows
     the current gradient scale. Both use the same :math:`\\eta` (slider) and PyTorch's defaults
-    otherwise (AdaGrad eps 1e-10, RMSprop eps 1e-8).
+    otherwise; the effective-step curves read eps, :math:`\\alpha` and the initial accumulator
+    from the optimizers that ran.
 
     Args:
         landscape: Landscape or name (default: the rotated ravine, κ = 10, 0.5 rad).
@@ -503,29 +535,16 @@ def adagrad_vs_rmsprop(
         land = _landscape(landscape)
     cache = _Cache()
 
-    def adagrad(lr):
-        def make():
-            run = run_trajectory(AdaGrad(lr=lr), land, steps=steps)
-            curves = _effective_lrs(run, land, lambda g2: lr / (np.sqrt(np.cumsum(g2, 0)) + 1e-10))
-            return run, curves
+    def run_with_curves(opt):
+        run = run_trajectory(opt, land, steps=steps)
+        return run, _effective_lrs(opt, run, land)
 
-        return cache.get_or_run(("adagrad", lr), make)
+    def adagrad(lr):
+        return cache.get_or_run(("adagrad", lr), lambda: run_with_curves(AdaGrad(lr=lr)))
 
     def rmsprop(lr, alpha):
-        def make():
-            run = run_trajectory(RMSprop(lr=lr, alpha=alpha), land, steps=steps)
-
-            def acc(g2):
-                v = np.empty_like(g2)
-                s = np.zeros(2)
-                for t, row in enumerate(g2):
-                    s = alpha * s + (1 - alpha) * row
-                    v[t] = s
-                return lr / (np.sqrt(v) + 1e-8)
-
-            return run, _effective_lrs(run, land, acc)
-
-        return cache.get_or_run(("rmsprop", lr, alpha), make)
+        key = ("rmsprop", lr, alpha)
+        return cache.get_or_run(key, lambda: run_with_curves(RMSprop(lr=lr, alpha=alpha)))
 
     def compute(lr, alpha):
         return {"AdaGrad": adagrad(lr), "RMSprop": rmsprop(lr, alpha)}
@@ -732,7 +751,7 @@ def race(
         return " ".join(parts).rstrip(";") + "."
 
     scene = RunsScene(
-        land, names, lambda step: runs, steps=steps, scrub="step", caption=caption,
+        land, names, lambda step: runs, steps=steps, scrub="step", caption=caption, start=start,
         status=lambda step: f"step {step} of {steps}",
     )  # fmt: skip
     positions = tuple(int(round(v)) for v in np.linspace(0, steps, frames))
@@ -744,6 +763,19 @@ def race(
 
 
 # --- schedules -------------------------------------------------------------------------------
+
+
+def _step_grid(steps: int, fractions, minimum: int) -> tuple[int, ...]:
+    """Step counts ``int(steps * f)`` (at least ``minimum``) for increasing fractions ``f``,
+    duplicates dropped (short runs round several fractions to the same count)."""
+    return tuple(dict.fromkeys(max(minimum, int(steps * f)) for f in fractions))
+
+
+def _pct_starts(total_steps: int) -> tuple[float, ...]:
+    """The one-cycle ``pct_start`` values offered, less those that put the end of the warm-up
+    phase at step 0 (``pct_start * total_steps == 1``): torch's ``OneCycleLR`` divides by zero
+    there, and optimlite's follows it."""
+    return tuple(p for p in (0.1, 0.2, 0.3, 0.4, 0.5) if float(p * total_steps) != 1.0)
 
 
 _SCHEDULES = {
@@ -771,7 +803,7 @@ _SCHEDULES = {
         lambda steps: [
             Slider(
                 "T_max",
-                tuple(int(steps * f) for f in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)),
+                _step_grid(steps, (0.25, 0.5, 0.75, 1.0, 1.5, 2.0), minimum=1),
                 label="T_max",
                 default=steps,
             ),
@@ -786,7 +818,7 @@ _SCHEDULES = {
         lambda steps: [
             Slider(
                 "warmup_steps",
-                tuple(int(steps * f) for f in (0, 0.05, 0.1, 0.2, 0.3, 0.5)),
+                _step_grid(steps, (0, 0.05, 0.1, 0.2, 0.3, 0.5), minimum=0),
                 label="warmup steps",
                 default=int(steps * 0.1),
             ),
@@ -799,7 +831,7 @@ _SCHEDULES = {
     ),
     "one_cycle": (
         lambda steps: [
-            Slider("pct_start", (0.1, 0.2, 0.3, 0.4, 0.5), label="pct_start", default=0.3),
+            Slider("pct_start", _pct_starts(steps + 1), label="pct_start", default=0.3),
             Slider("div_factor", (5.0, 10.0, 25.0, 100.0), label="div_factor", default=25.0),
         ],
         lambda opt, steps, pct_start, div_factor: _sched("OneCycleLR")(
@@ -942,12 +974,13 @@ def schedule(
     """
     if kind not in _SCHEDULES:
         raise ValueError(f"kind must be one of {', '.join(_SCHEDULES)}, got {kind!r}")
+    steps = check_int("steps", steps, minimum=1)
     if landscape is None:
         land = _landscapes.ill_conditioned_quadratic(5.0)
     else:
         land = _landscape(landscape)
-    scene = _ScheduleScene(kind, int(steps), float(base_lr), land, float(grad_noise), seed)
-    sliders = _SCHEDULES[kind][0](int(steps))
+    scene = _ScheduleScene(kind, steps, float(base_lr), land, float(grad_noise), seed)
+    sliders = _SCHEDULES[kind][0](steps)
     names = {"step": "Step decay", "exponential": "Exponential decay", "cosine": "Cosine annealing",
              "warmup_cosine": "Warmup + cosine", "one_cycle": "One-cycle policy"}  # fmt: skip
     return Explorer(scene, sliders, title=title or f"{names[kind]} (η₀ = {base_lr:g})")

@@ -25,13 +25,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .validation import as_number, check_positive
+
 __all__ = [
     "LANDSCAPES",
     "Landscape",
     "beale",
     "double_well",
+    "grid_values",
     "himmelblau",
     "ill_conditioned_quadratic",
+    "log_levels",
     "plateau",
     "rastrigin",
     "rosenbrock",
@@ -75,12 +79,29 @@ class Landscape:
     def __call__(self, x, y):
         return self.f(x, y)
 
-    def grid(self, n=200):
-        """Return ``X, Y, Z`` on an ``n`` by ``n`` grid over ``xlim`` by ``ylim`` (for contours)."""
-        xs = np.linspace(*self.xlim, n)
-        ys = np.linspace(*self.ylim, n)
-        x, y = np.meshgrid(xs, ys)
-        return x, y, self.f(x, y)
+    def grid(self, n=200, xlim=None, ylim=None):
+        """Return ``X, Y, Z`` on an ``n`` by ``n`` grid over ``xlim`` by ``ylim`` (default: the
+        landscape's window), as :func:`grid_values` (what contour plots use)."""
+        xlim = self.xlim if xlim is None else xlim
+        ylim = self.ylim if ylim is None else ylim
+        return grid_values(self.f, xlim, ylim, n)
+
+
+def grid_values(f, xlim, ylim, n=200):
+    """``X, Y, Z`` with ``Z = f(X, Y)`` (float64) on an ``n`` by ``n`` grid over ``xlim`` by
+    ``ylim``. Overflow gives inf/NaN in ``Z`` without a warning; an ``f`` that only takes
+    scalars is evaluated point by point."""
+    xs = np.linspace(*xlim, n)
+    ys = np.linspace(*ylim, n)
+    x, y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        try:
+            z = np.asarray(f(x, y), dtype=np.float64)
+        except TypeError:  # written for scalars only (``math`` functions)
+            z = None
+        if z is None or z.shape != x.shape:
+            z = np.vectorize(lambda a, b: float(f(a, b)), otypes=[np.float64])(x, y)
+    return x, y, z
 
 
 def _lib(x):
@@ -88,24 +109,22 @@ def _lib(x):
     return math if isinstance(x, (float, int)) else np
 
 
-def _log_levels(f, xlim, ylim, fmin, n=20, decades=4.0):
-    """``n`` levels ``fmin + d`` with ``d`` log-spaced over ``decades`` up to the window's range."""
-    xs, ys = np.meshgrid(np.linspace(*xlim, 101), np.linspace(*ylim, 101))
-    span = float(np.max(f(xs, ys))) - fmin
-    return fmin + np.geomspace(span * 10.0**-decades, span, n)
+def log_levels(f, xlim, ylim, fmin, n=20, decades=4.0):
+    """``n`` contour levels :math:`f_{\\min} + d` with :math:`d` log-spaced over ``decades``
+    decades up to the window's range :math:`\\max f - f_{\\min}` (on a 101 x 101 grid; non-finite
+    values are ignored, and a window with no range above ``fmin`` uses a range of 1). Such
+    levels show both a valley's floor and its steep walls."""
+    z = grid_values(f, xlim, ylim, 101)[2]
+    finite = z[np.isfinite(z)]
+    span = float(finite.max()) - fmin if finite.size else 0.0
+    span = span if span > 0 else 1.0
+    return fmin + np.geomspace(span * 10.0**-decades, span, int(n))
 
 
 def _linear_levels(f, xlim, ylim, n=20):
     """``n`` evenly spaced levels strictly inside the window's range of ``f``."""
-    xs, ys = np.meshgrid(np.linspace(*xlim, 101), np.linspace(*ylim, 101))
-    z = f(xs, ys)
+    z = grid_values(f, xlim, ylim, 101)[2]
     return np.linspace(float(np.min(z)), float(np.max(z)), n + 2)[1:-1]
-
-
-def _positive(name, value):
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    return float(value)
 
 
 def ill_conditioned_quadratic(kappa=10.0, angle=0.0, lam_min=1.0):
@@ -121,12 +140,12 @@ def ill_conditioned_quadratic(kappa=10.0, angle=0.0, lam_min=1.0):
     method (AdaGrad, Adam) sees the eigen-directions. The Hessian eigenvalues are
     ``landscape.eigenvalues``; the minimum is 0 at the origin.
     """
-    kappa = _positive("kappa", kappa)
+    kappa = check_positive("kappa", kappa)
     if kappa < 1:
         raise ValueError(f"kappa must be >= 1 (the condition number), got {kappa!r}")
-    lam1 = _positive("lam_min", lam_min)
+    lam1 = check_positive("lam_min", lam_min)
     lam2 = kappa * lam1
-    angle = float(angle)
+    angle = as_number("angle", angle)
     c, s = math.cos(angle), math.sin(angle)
 
     def f(x, y):
@@ -151,7 +170,7 @@ def ill_conditioned_quadratic(kappa=10.0, angle=0.0, lam_min=1.0):
         xlim=xlim,
         ylim=ylim,
         start=(-8.0, 2.0),
-        levels=_log_levels(f, xlim, ylim, 0.0, decades=4.0),
+        levels=log_levels(f, xlim, ylim, 0.0, decades=4.0),
         eigenvalues=(lam1, lam2),
         description="A narrow valley: gradient descent zig-zags across it, momentum runs along it.",
     )
@@ -160,8 +179,8 @@ def ill_conditioned_quadratic(kappa=10.0, angle=0.0, lam_min=1.0):
 def rosenbrock(a=1.0, b=100.0):
     """Rosenbrock's banana valley :math:`f = (a - x)^2 + b(y - x^2)^2`, minimum 0 at
     :math:`(a, a^2)`. The valley floor is easy to reach and slow to follow."""
-    a = float(a)
-    b = _positive("b", b)
+    a = as_number("a", a)
+    b = check_positive("b", b)
 
     def f(x, y):
         d = y - x * x
@@ -181,7 +200,7 @@ def rosenbrock(a=1.0, b=100.0):
         xlim=xlim,
         ylim=ylim,
         start=(-1.5, 2.0),
-        levels=_log_levels(f, xlim, ylim, 0.0, decades=4.0),
+        levels=log_levels(f, xlim, ylim, 0.0, decades=4.0),
         description="A curved, flat-bottomed valley: finding it is easy, following it is slow.",
     )
 
@@ -216,7 +235,7 @@ def beale():
         xlim=xlim,
         ylim=ylim,
         start=(1.0, 1.5),
-        levels=_log_levels(f, xlim, ylim, 0.0, decades=5.0),
+        levels=log_levels(f, xlim, ylim, 0.0, decades=5.0),
         description="Flat arms and steep walls: gradient magnitudes span many decades.",
     )
 
@@ -253,7 +272,7 @@ def himmelblau():
         xlim=xlim,
         ylim=ylim,
         start=(-0.5, -0.5),
-        levels=_log_levels(f, xlim, ylim, 0.0, decades=3.5),
+        levels=log_levels(f, xlim, ylim, 0.0, decades=3.5),
         description="Four equally good minima: the start decides which basin wins.",
     )
 
@@ -296,7 +315,7 @@ def rastrigin(A=10.0):
     """Rastrigin's function :math:`2A + \\sum_{z \\in \\{x, y\\}} (z^2 - A\\cos 2\\pi z)`:
     a parabola covered in a regular grid of local minima; the global minimum is 0 at the
     origin (``minima`` lists only that one)."""
-    A = _positive("A", A)
+    A = check_positive("A", A)
     two_pi = 2.0 * math.pi
 
     def f(x, y):
@@ -331,7 +350,7 @@ def plateau(width=1.0):
     about 1e-3. Plain gradient descent crawls; methods that normalise the step (Adam, RMSprop,
     Lion) cross at their full learning rate.
     """
-    w = _positive("width", width)
+    w = check_positive("width", width)
     inv = 1.0 / (2.0 * w * w)
 
     def f(x, y):
@@ -366,7 +385,7 @@ def double_well(tilt=0.3):
     :math:`x = \\tau/4`. The default start lies in the poor basin: plain gradient descent settles
     there; momentum or noise can carry it over the ridge.
     """
-    tilt = float(tilt)
+    tilt = as_number("tilt", tilt)
     limit = 8.0 / (3.0 * math.sqrt(3.0))
     if not 0.0 <= tilt < limit:
         raise ValueError(f"tilt must be in [0, {limit:.4f}) for two minima, got {tilt!r}")

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .base import Optimizer, _ema, _ema_square
+from .norms import global_norm, sq_norm
 from .sgd import SGD
 from .validation import check_betas, check_bool, check_lr, check_non_negative, check_positive
 
@@ -77,7 +78,6 @@ class LARS(SGD):
         c.trust_clip = check_bool("trust_clip", self.trust_clip)
         c.always_adapt = check_bool("always_adapt", self.always_adapt)
         c.exclude_1d = check_bool("exclude_1d", self.exclude_1d)
-        c.trust = 1.0
         return c
 
     def _update_param(self, p, g, st, c):
@@ -88,7 +88,7 @@ class LARS(SGD):
         adapt = wd != 0.0 or c.always_adapt
         trust = 1.0
         if adapt:
-            w_norm, g_norm = math.sqrt(self._sqnorm(p)), math.sqrt(self._sqnorm(g))
+            w_norm, g_norm = math.sqrt(sq_norm(p)), math.sqrt(sq_norm(g))
             trust = _trust(w_norm, g_norm, c.trust_coeff * w_norm / (g_norm + w_norm * wd + c.eps))
             if c.trust_clip:
                 trust = min(trust / c.lr, 1.0) if c.lr > 0.0 else 1.0
@@ -168,7 +168,7 @@ class LAMB(Optimizer):
         bc1, bc2 = (1.0 - b1**t, 1.0 - b2**t) if bias_correction else (1.0, 1.0)
         clip = 1.0
         if max_norm is not None and grads:
-            total = math.sqrt(sum(self._sqnorm(g) for g in grads.values()))
+            total = global_norm(grads.values())
             clip = max(total / max_norm, 1.0)
         return self._namespace(
             lr=lr,
@@ -198,7 +198,7 @@ class LAMB(Optimizer):
             self._blockwise(self._rule, p, g, st, c)
             return
         self._blockwise(self._moments_and_norm, p, g, st, c)  # accumulates c.u_sq = ||u||^2
-        w_norm, u_norm = math.sqrt(self._sqnorm(p)), math.sqrt(c.u_sq)
+        w_norm, u_norm = math.sqrt(sq_norm(p)), math.sqrt(c.u_sq)
         trust = _trust(w_norm, u_norm, w_norm / u_norm if u_norm > 0.0 else 1.0)
         if c.trust_clip:
             trust = min(trust, 1.0)
@@ -220,7 +220,7 @@ class LAMB(Optimizer):
     def _moments_and_norm(self, p, g, st, s, c):
         self._moments(p, g, st, s, c)
         u = self._direction(p, st, s, c).reshape(-1)
-        c.u_sq += float(np.dot(u, u))
+        c.u_sq += sq_norm(u)
 
     def _direction(self, p, st, s, c):
         """``u = step * m / (sqrt(v) + eps_hat) + wd * w`` into ``s[0]``."""

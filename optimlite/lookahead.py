@@ -89,8 +89,18 @@ class Lookahead(Optimizer):
         return sd
 
     def load_state_dict(self, state_dict):
-        self.optimizer.load_state_dict(state_dict["inner"])
-        super().load_state_dict(state_dict)
+        """Restore the wrapper and the inner optimizer together: if either part is rejected,
+        both keep their current state."""
+        if "inner" not in state_dict:
+            raise ValueError("state_dict has no 'inner' optimizer state: not from a Lookahead")
+        before = self.state_dict()
+        try:
+            super().load_state_dict(state_dict)
+            self.optimizer.load_state_dict(state_dict["inner"])
+        except Exception:
+            Optimizer.load_state_dict(self, before)
+            self.optimizer.load_state_dict(before["inner"])
+            raise
 
     def __repr__(self):
         return f"Lookahead({self.optimizer!r}, k={self.k!r}, alpha={self.alpha!r})"

@@ -25,6 +25,8 @@ import math
 
 import numpy as np
 
+from . import landscapes as _landscapes
+
 __all__ = [
     "STYLE",
     "PALETTE",
@@ -152,18 +154,12 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, **kwargs):
 
 
 def landscape_grid(landscape, resolution: int = 160, xlim=None, ylim=None):
-    """``X, Y, Z`` with ``Z = f(X, Y)`` on a ``resolution`` x ``resolution`` grid over the
-    window."""
+    """``X, Y, Z`` with ``Z = f(X, Y)`` on a ``resolution`` x ``resolution`` grid over the window
+    (default: the landscape's): :meth:`Landscape.grid <optimlite.landscapes.Landscape.grid>`,
+    for any object with ``f``, ``xlim`` and ``ylim``."""
     xlim = landscape.xlim if xlim is None else xlim
     ylim = landscape.ylim if ylim is None else ylim
-    x = np.linspace(*xlim, resolution)
-    y = np.linspace(*ylim, resolution)
-    X, Y = np.meshgrid(x, y)
-    with np.errstate(all="ignore"):
-        Z = np.asarray(landscape.f(X, Y), dtype=float)
-    if Z.shape != X.shape:  # a landscape whose f only takes scalars
-        Z = np.vectorize(lambda a, b: float(landscape.f(a, b)))(X, Y)
-    return X, Y, Z
+    return _landscapes.grid_values(landscape.f, xlim, ylim, resolution)
 
 
 def _minimum_value(landscape, Z) -> float:
@@ -200,20 +196,20 @@ def contours(
 ):
     """Level lines of ``landscape.f`` over its window; minima marked with a star.
 
-    ``levels``: a sequence of values, or a count of levels log-spaced in :math:`f - f_{\\min}`
-    (shows both a valley's floor and its steep walls); default: ``landscape.levels`` when the
-    landscape has them, else 16 log-spaced levels. Returns the contour set.
+    ``levels``: a sequence of values, or a count of levels log-spaced over four decades of
+    :math:`f - f_{\\min}` (:func:`optimlite.landscapes.log_levels`: shows both a valley's floor
+    and its steep walls); default: ``landscape.levels`` when the landscape has them, else 16
+    log-spaced levels. Returns the contour set.
     """
+    xlim = landscape.xlim if xlim is None else xlim
+    ylim = landscape.ylim if ylim is None else ylim
     X, Y, Z = landscape_grid(landscape, resolution, xlim, ylim)
     if levels is None:
         levels = getattr(landscape, "levels", None)
         levels = 16 if levels is None else levels
     if np.ndim(levels) == 0:
         fmin = _minimum_value(landscape, Z)
-        finite = (Z - fmin)[np.isfinite(Z)]
-        hi = float(finite.max()) if finite.size else 1.0
-        hi = hi if hi > 0 else 1.0
-        levels = fmin + np.geomspace(hi * 1e-4, hi, int(levels))
+        levels = _landscapes.log_levels(landscape.f, xlim, ylim, fmin, n=int(levels))
     levels = np.unique(np.asarray(levels, dtype=float))
     import matplotlib as mpl
 
@@ -229,8 +225,8 @@ def contours(
             ax.plot(
                 [point[0]], [point[1]], marker="*", color="#222222", markersize=10, zorder=3, lw=0
             )
-    ax.set_xlim(*(landscape.xlim if xlim is None else xlim))
-    ax.set_ylim(*(landscape.ylim if ylim is None else ylim))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_xlabel(getattr(landscape, "xlabel", None) or "$x$")
     ax.set_ylabel(getattr(landscape, "ylabel", None) or "$y$")
     return cs

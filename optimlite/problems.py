@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .landscapes import Landscape, _log_levels
+from .landscapes import Landscape, log_levels
 from .validation import check_non_negative, check_positive_int
 
 __all__ = [
@@ -158,7 +158,7 @@ def linear_regression_landscape(x, y):
         xlim=xlim,
         ylim=ylim,
         start=(w_star - 0.8 * span_w, b_star - 0.7 * span_b),
-        levels=_log_levels(f, xlim, ylim, f_star, n=16),
+        levels=log_levels(f, xlim, ylim, f_star, n=16),
         eigenvalues=(float(lam[0]), float(lam[1])),
         description="The article's linear regression: a quadratic bowl in (w, b).",
     )

@@ -15,11 +15,17 @@ epoch (an int, or a numpy array of them for plotting).
 
 import copy
 import math
-import numbers
 
 import numpy as np
 
-from .validation import as_number, check_non_negative, check_positive, check_positive_int
+from .validation import (
+    as_number,
+    check_closed_unit,
+    check_int,
+    check_non_negative,
+    check_positive,
+    check_positive_int,
+)
 
 __all__ = [
     "CosineAnnealingLR",
@@ -33,13 +39,6 @@ __all__ = [
     "step_decay",
     "warmup_cosine",
 ]
-
-
-def _check_int(name, value, minimum):
-    """An integer ``>= minimum`` (``last_epoch >= -1``, ``warmup_steps >= 0``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"Invalid {name}: {value!r} (must be an integer >= {minimum})")
-    return int(value)
 
 
 class LRScheduler:
@@ -57,7 +56,7 @@ class LRScheduler:
     def __init__(self, optimizer, last_epoch=-1):
         if not hasattr(optimizer, "lr"):
             raise ValueError(f"optimizer must have an lr attribute, got {type(optimizer).__name__}")
-        last_epoch = _check_int("last_epoch", last_epoch, -1)
+        last_epoch = check_int("last_epoch", last_epoch, minimum=-1)
         self.optimizer = optimizer
         if last_epoch == -1:
             if getattr(optimizer, "initial_lr", None) is None:
@@ -210,7 +209,7 @@ class WarmupCosineLR(LRScheduler):
     """
 
     def __init__(self, optimizer, warmup_steps, total_steps, min_lr=0.0, last_epoch=-1):
-        self.warmup_steps = _check_int("warmup_steps", warmup_steps, 0)
+        self.warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
         self.total_steps = check_positive_int("total_steps", total_steps)
         if self.total_steps <= self.warmup_steps:
             raise ValueError(
@@ -278,30 +277,13 @@ class OneCycleLR(LRScheduler):
         last_epoch=-1,
     ):
         if total_steps is not None:
-            if (
-                isinstance(total_steps, bool)
-                or not isinstance(total_steps, int)
-                or total_steps <= 0
-            ):
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
-            self.total_steps = total_steps
+            self.total_steps = check_positive_int("total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if (
-                isinstance(steps_per_epoch, bool)
-                or not isinstance(steps_per_epoch, int)
-                or steps_per_epoch <= 0
-            ):
-                raise ValueError(
-                    f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
-                )
-            self.total_steps = epochs * steps_per_epoch
+            epochs = check_positive_int("epochs", epochs)
+            self.total_steps = epochs * check_positive_int("steps_per_epoch", steps_per_epoch)
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
-        pct = as_number("pct_start", pct_start)
-        if not 0.0 <= pct <= 1.0:
-            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        pct = check_closed_unit("pct_start", pct_start)
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
@@ -420,7 +402,7 @@ def warmup_cosine(initial_lr, epoch, total_epochs, warmup_epochs=5, min_lr=0.0):
     :math:`\eta_0` at epoch :math:`W`. ``WarmupCosineLR`` is the same schedule as a scheduler
     (it also holds ``min_lr`` past the end, where this function, like the article's, rises again).
     """
-    warmup_epochs = _check_int("warmup_epochs", warmup_epochs, 0)
+    warmup_epochs = check_int("warmup_epochs", warmup_epochs, minimum=0)
     total_epochs = check_positive("total_epochs", total_epochs)
     if total_epochs <= warmup_epochs:
         raise ValueError(

@@ -1,12 +1,11 @@
 """Run an optimizer on a 2-D landscape and record its path (what every explorer plots)."""
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_non_negative, check_positive
+from .validation import check_int, check_non_negative, check_positive
 
 __all__ = ["Trajectory", "run_trajectory"]
 
@@ -86,9 +85,7 @@ def run_trajectory(
         scheduler: an optimlite scheduler attached to ``optimizer``, stepped after each update.
         bound (float): coordinates beyond ``±bound`` count as divergence (default 1e6).
     """
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    steps = int(steps)
+    steps = check_int("steps", steps, minimum=0)
     grad_noise = check_non_negative("grad_noise", grad_noise)
     bound = check_positive("bound", bound)
     if start is None:

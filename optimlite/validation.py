@@ -15,6 +15,7 @@ __all__ = [
     "check_betas",
     "check_bool",
     "check_closed_unit",
+    "check_int",
     "check_lr",
     "check_nesterov",
     "check_non_negative",
@@ -31,15 +32,27 @@ def as_number(name, value):
             return value
         raise ValueError(f"{name} must be finite, got {value}")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        # numpy 0-d arrays are not numbers.Real, but are accepted when they hold one real number.
-        if getattr(value, "shape", None) == () and getattr(value, "dtype", None) is not None:
-            if value.dtype.kind in "iuf":
-                return as_number(name, value.item())
+        # 0-d arrays (numpy, torch, ...) are not numbers.Real, but are accepted when they hold
+        # one real number: ``.item()`` gives a Python int or float then (a bool, complex or
+        # string element is refused below, as are arrays of any other shape).
+        if _is_scalar_array(value):
+            item = value.item()
+            if isinstance(item, numbers.Real) and not isinstance(item, bool):
+                return as_number(name, item)
         raise ValueError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return value
+
+
+def _is_scalar_array(value):
+    """True for a 0-d array-like with ``.item()`` (numpy arrays and scalars, torch tensors)."""
+    shape = getattr(value, "shape", None)
+    try:
+        return shape is not None and tuple(shape) == () and callable(getattr(value, "item", None))
+    except TypeError:  # a ``shape`` that is not a sequence
+        return False
 
 
 def check_non_negative(name, value):
@@ -99,13 +112,24 @@ def check_bool(name, value):
     raise ValueError(f"{name} must be True or False, got {value!r}")
 
 
-def check_positive_int(name, value):
-    """An integer ``>= 1`` (e.g. Lookahead's k)."""
+def check_int(name, value, minimum=None):
+    """An integer (Python or numpy, not a bool), ``>= minimum`` when given; returned as ``int``.
+
+    Used for step counts and indices: ``check_int("steps", steps, minimum=0)``,
+    ``check_int("last_epoch", last_epoch, minimum=-1)``. A float such as ``2.0`` is refused, as
+    torch refuses it for ``total_steps``.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"Invalid {name}: {value} (must be >= 1)")
-    return int(value)
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"Invalid {name}: {value} (must be >= {minimum})")
+    return value
+
+
+def check_positive_int(name, value):
+    """An integer ``>= 1`` (e.g. Lookahead's k, StepLR's step_size)."""
+    return check_int(name, value, minimum=1)
 
 
 def check_nesterov(nesterov, momentum, dampening):

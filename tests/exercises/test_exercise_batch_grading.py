@@ -67,6 +67,7 @@ def graded(exercise_sets, tmp_path_factory):
     )
     _variant(folder / "raising.ipynb", {"def gradient_descent": RAISING})
     (folder / "notes.ipynb").write_text("{not a notebook")
+    (folder / "list.ipynb").write_text("[]")  # valid JSON, not a notebook
     out = folder / "grades.csv"
     grade.grade_folder(folder, out, timeout=240, cell_timeout=10, jobs=2)
     with open(out, newline="") as f:
@@ -82,6 +83,7 @@ def test_one_row_per_submission_with_question_columns(graded):
         "01-looping.ipynb",
         "raising.ipynb",
         "notes.ipynb",
+        "list.ipynb",
     }
     assert list(graded["solved.ipynb"])[:5] == ["file", "set", "q1", "q2", "q3"]
     adam = graded["adam_export.zip"]  # another set, zipped, in the same CSV: no q3 there
@@ -129,6 +131,27 @@ def test_raising_answer_gets_its_score_and_the_error(graded):
 def test_unreadable_file_gets_a_row(graded):
     row = graded["notes.ipynb"]
     assert row["status"] == "unreadable" and row["total"] == ""
+    row = graded["list.ipynb"]
+    assert row["status"] == "unreadable" and "not a Jupyter notebook" in row["message"]
+
+
+def test_csv_has_a_column_for_every_question_name(exercise_sets, tmp_path, monkeypatch):
+    (tmp_path / "a.ipynb").write_text(student_notebook(SET).read_text())
+    scores = {"q10": 1.0, "q2": 1.0, "q2a": 0.5, "q1": 0.0}
+    monkeypatch.setattr(
+        grade,
+        "grade_one",
+        lambda path, set_name, **kw: {
+            "file": str(path),
+            "set": set_name,
+            "status": "graded",
+            **scores,
+        },
+    )
+    out = tmp_path / "grades.csv"
+    grade.grade_folder(tmp_path, out)
+    header = out.read_text().splitlines()[0].split(",")
+    assert header == ["file", "set", "q1", "q2", "q2a", "q10", "total", "max", "status", "message"]
 
 
 def test_wall_clock_limit_stops_a_run(exercise_sets, tmp_path):

@@ -128,3 +128,19 @@ def test_clip_value_matches_torch(dtype):
     assert max(np.abs(g).max() for g in grads.values()) == 0.5
     with pytest.raises(ValueError, match="clip_value"):
         clip_grad_value(grads, -1.0)
+
+
+def test_half_precision_norm_is_summed_in_float32_like_torch():
+    grads = {"g": np.full(1000, 10.0, dtype=np.float16)}  # sum of squares 1e5 > float16 max
+    total = clip_grad_norm(grads, max_norm=1.0)
+    assert total == pytest.approx(1000**0.5 * 10, rel=1e-6)
+    assert grads["g"].dtype == np.float16
+    assert np.all(np.isfinite(grads["g"])) and np.all(grads["g"] > 0)
+
+
+def test_inf_norm_keeps_a_nan_wherever_it_is():
+    for order in [(0, 1), (1, 0)]:
+        arrays = [np.array([2.0]), np.array([np.nan])]
+        grads = {f"g{i}": arrays[j] for i, j in enumerate(order)}
+        with pytest.raises(RuntimeError, match="non-finite"):
+            clip_grad_norm(grads, 1.0, norm_type="inf", error_if_nonfinite=True)

@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+import math
 import re
 from html.parser import HTMLParser
 
@@ -359,6 +360,76 @@ def test_effective_step_sizes_are_the_optimizers_own():
         np.testing.assert_allclose(
             steps, -curves * np.stack([gx, gy], axis=1), rtol=1e-9, atol=1e-14
         )
+
+
+def test_effective_step_sizes_read_the_optimizers_constants():
+    """With eps, the initial accumulator, lr_decay and alpha far from the defaults, the rebuilt
+    curves are still the steps taken (they once hard-coded eps = 1e-10 / 1e-8)."""
+    from optimlite import adaptive, landscapes, run_trajectory
+
+    land = landscapes.ill_conditioned_quadratic(10.0, angle=0.5)
+    for opt in (
+        adaptive.AdaGrad(lr=0.3, eps=0.5, initial_accumulator_value=2.0, lr_decay=0.05),
+        adaptive.RMSprop(lr=0.05, alpha=0.7, eps=0.3),
+    ):
+        run = run_trajectory(opt, land, steps=40)
+        curves = explorers._effective_lrs(opt, run, land)
+        gx, gy = land.grad(run.path[:-1, 0], run.path[:-1, 1])
+        np.testing.assert_allclose(
+            np.diff(run.path, axis=0), -curves * np.stack([gx, gy], axis=1), rtol=1e-9
+        )
+    with pytest.raises(ValueError, match="momentum"):
+        explorers._effective_lrs(adaptive.RMSprop(momentum=0.5), run, land)
+
+
+def _loss_axis_top(ex):
+    ex.frame()
+    return ex.figure.axes[1].get_ylim()[1]
+
+
+def test_a_custom_start_sets_the_loss_axes_and_may_be_a_numpy_array():
+    from optimlite import SGD, landscapes
+
+    land = landscapes.rosenbrock()
+    near = np.array([0.9, 0.8])  # f = 0.02, far below f(land.start) = 12.5
+    expected_top = 10 ** math.ceil(math.log10(float(land.f(*near)) * 30))
+    ex = explorers.lr_dilemma("rosenbrock", start=near, steps=20)  # the array once raised
+    assert _loss_axis_top(ex) == pytest.approx(expected_top)
+    assert ex.errors == [] and "started at 2.0e-02" in ex.caption
+    assert ex.scene.compute(lr=ex.values["lr"])["GD"].path[0].tolist() == [0.9, 0.8]
+    race = explorers.race({"SGD": SGD(lr=1e-3)}, "rosenbrock", steps=20, frames=3, start=near)
+    assert _loss_axis_top(race) == pytest.approx(expected_top) and race.errors == []
+    default = explorers.race({"SGD": SGD(lr=1e-3)}, "rosenbrock", steps=20, frames=3)
+    assert _loss_axis_top(default) > expected_top
+
+
+@pytest.mark.parametrize(
+    "kind, steps",
+    [
+        ("cosine", 1),
+        ("cosine", 3),
+        ("warmup_cosine", 1),
+        ("warmup_cosine", 10),
+        ("warmup_cosine", 19),
+        ("one_cycle", 4),  # pct_start 0.2 would end the warm-up at step 0 (a division by zero)
+    ],
+)
+def test_schedule_explorers_for_short_runs(kind, steps):
+    ex = explorers.schedule(kind, steps=steps)
+    for slider in ex.sliders:
+        assert len(set(slider.values)) == len(slider.values)
+    ex.static_frames()
+    assert ex.errors == []
+    if kind == "cosine":
+        assert min(ex.sliders[0].values) >= 1  # T_max
+    if kind == "warmup_cosine":
+        warmups = ex.sliders[0].values
+        assert warmups[0] == 0 and max(warmups) < steps
+
+
+def test_schedule_needs_at_least_one_step():
+    with pytest.raises(ValueError, match="steps"):
+        explorers.schedule("cosine", steps=0)
 
 
 def test_a_scene_that_cannot_set_up_still_gives_both_faces():

@@ -185,8 +185,47 @@ def test_double_well_has_a_poor_and_a_better_minimum():
         (landscapes.plateau, {"width": 0.0}, "width"),
         (landscapes.double_well, {"tilt": 2.0}, "tilt"),
         (landscapes.double_well, {"tilt": -0.1}, "tilt"),
+        (landscapes.double_well, {"tilt": "0.3"}, "tilt"),
+        (landscapes.ill_conditioned_quadratic, {"kappa": math.inf}, "kappa"),
+        (landscapes.ill_conditioned_quadratic, {"lam_min": math.inf}, "lam_min"),
+        (landscapes.ill_conditioned_quadratic, {"angle": math.nan}, "angle"),
+        (landscapes.rosenbrock, {"b": math.inf}, "b"),
+        (landscapes.rosenbrock, {"a": None}, "a"),
+        (landscapes.rastrigin, {"A": math.nan}, "A"),
+        (landscapes.plateau, {"width": math.inf}, "width"),
+        (landscapes.plateau, {"width": True}, "width"),
     ],
 )
 def test_bad_parameters_raise(make, kwargs, word):
     with pytest.raises(ValueError, match=word):
         make(**kwargs)
+
+
+def test_grid_over_another_window():
+    land = landscapes.rosenbrock()
+    x, y, z = land.grid(5, xlim=(0.0, 1.0), ylim=(2.0, 3.0))
+    assert x.shape == y.shape == z.shape == (5, 5) and z.dtype == np.float64
+    assert (x.min(), x.max(), y.min(), y.max()) == (0.0, 1.0, 2.0, 3.0)
+    np.testing.assert_array_equal(z, land.f(x, y))
+    default = land.grid(7)
+    np.testing.assert_array_equal(default[0][0], np.linspace(*land.xlim, 7))
+    np.testing.assert_array_equal(default[1][:, 0], np.linspace(*land.ylim, 7))
+
+
+def test_grid_values_of_a_scalar_only_function_and_of_overflow():
+    x, y, z = landscapes.grid_values(lambda a, b: math.hypot(a, b), (-1.0, 1.0), (0.0, 2.0), 3)
+    np.testing.assert_allclose(z, np.hypot(x, y))
+    with np.errstate(all="raise"):  # overflow is inf in Z, not a warning or an error
+        z = landscapes.grid_values(lambda a, b: np.exp(a * 1e3) + b, (0.0, 1.0), (0.0, 1.0), 3)[2]
+    assert np.isinf(z[:, -1]).all() and np.isfinite(z[:, 0]).all()
+
+
+def test_log_levels_span_the_requested_decades_above_fmin():
+    f = landscapes.ill_conditioned_quadratic(4.0).f
+    levels = landscapes.log_levels(f, (-1.0, 1.0), (-1.0, 1.0), 0.0, n=9, decades=4.0)
+    span = f(1.0, 1.0)  # the window's largest value
+    np.testing.assert_allclose(levels, np.geomspace(span * 1e-4, span, 9))
+    shifted = landscapes.log_levels(lambda a, b: f(a, b) - 3.0, (-1, 1), (-1, 1), -3.0, n=9)
+    np.testing.assert_allclose(shifted, levels - 3.0)
+    flat = landscapes.log_levels(lambda a, b: 0.0 * a, (0, 1), (0, 1), 0.0, n=3, decades=2.0)
+    np.testing.assert_allclose(flat, [0.01, 0.1, 1.0])  # no range: a range of 1

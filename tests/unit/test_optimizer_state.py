@@ -252,3 +252,20 @@ def test_update_returns_the_same_params_dict():
     params = {"w": np.ones(2)}
     w = params["w"]
     assert ol.SGD().update(params, {"w": np.ones(2)}) is params and params["w"] is w
+
+
+def test_lookahead_rejected_state_dict_changes_nothing():
+    opt = ol.Lookahead(ol.Adam(lr=0.5), k=3)
+    params = {"w": np.ones(4)}
+    opt.update(params, {"w": np.full(4, 0.5)})
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match="inner"):
+        opt.load_state_dict(ol.Adam(lr=0.001).state_dict())
+    bad = ol.Lookahead(ol.Adam(lr=0.001), k=3).state_dict()
+    bad["hyperparameters"]["alpha"] = 2.0  # invalid: alpha must lie in [0, 1]
+    with pytest.raises(ValueError, match="alpha"):
+        opt.load_state_dict(bad)
+    after = opt.state_dict()
+    assert after["inner"]["hyperparameters"] == before["inner"]["hyperparameters"]
+    assert after["hyperparameters"] == before["hyperparameters"]
+    assert opt.optimizer.lr == 0.5 and opt.t == 1 and opt.optimizer.t == 1

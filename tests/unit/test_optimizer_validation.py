@@ -117,13 +117,63 @@ def test_numpy_scalars_become_python_floats():
     assert validation.as_number("lr", np.array(0.5)) == 0.5
 
 
+def test_0d_torch_tensor_hyperparameters_are_numbers():
+    """A 0-d tensor is a number (it used to raise AttributeError: torch dtypes have no .kind)."""
+    torch = pytest.importorskip("torch")
+    opt = ol.SGD(lr=torch.tensor(0.1, dtype=torch.float64), momentum=torch.tensor(0.9))
+    assert type(opt.lr) is float and opt.lr == 0.1
+    assert opt.momentum == pytest.approx(0.9) and type(opt.momentum) is float
+    params = {"w": np.array([1.0, -2.0])}
+    opt.update(params, {"w": np.array([0.5, 0.5])})
+    np.testing.assert_allclose(params["w"], [0.95, -2.05])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda torch: torch.tensor(True),
+        lambda torch: torch.tensor(float("nan")),
+        lambda torch: torch.tensor(float("inf")),
+        lambda torch: torch.tensor([0.1]),
+        lambda torch: torch.tensor(1 + 2j),
+        lambda torch: np.array(True),
+        lambda torch: np.array("0.1"),
+        lambda torch: np.array(None, dtype=object),
+    ],
+    ids=["bool", "nan", "inf", "1-d", "complex", "np-bool", "np-str", "np-object"],
+)
+def test_0d_arrays_that_are_not_real_numbers_are_refused(make):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match="lr"):
+        ol.SGD(lr=make(torch))
+
+
 def test_validation_helpers_return_plain_values():
     assert validation.check_unit("momentum", 0) == 0.0
     assert validation.check_closed_unit("alpha", 1) == 1.0
     assert validation.check_positive_int("k", np.int64(3)) == 3
+    assert type(validation.check_int("steps", np.int32(0), minimum=0)) is int
+    assert validation.check_int("last_epoch", -1, minimum=-1) == -1
+    assert validation.check_int("offset", -7) == -7  # no minimum
     assert validation.check_bool("amsgrad", np.bool_(True)) is True
     with pytest.raises(ValueError, match="momentum > 0"):
         validation.check_nesterov(True, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "value, minimum, message",
+    [
+        (2.0, 0, "steps must be an integer, got 2.0"),
+        (True, 0, "steps must be an integer, got True"),
+        ("3", 0, "steps must be an integer, got '3'"),
+        (None, 0, "steps must be an integer, got None"),
+        (-1, 0, r"Invalid steps: -1 \(must be >= 0\)"),
+        (0, 1, r"Invalid steps: 0 \(must be >= 1\)"),
+    ],
+)
+def test_check_int_names_the_parameter_and_the_value(value, minimum, message):
+    with pytest.raises(ValueError, match=message):
+        validation.check_int("steps", value, minimum=minimum)
 
 
 # ----- bad arguments to update: nothing may change -----------------------------------------------

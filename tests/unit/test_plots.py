@@ -83,6 +83,24 @@ def test_contours_with_a_level_count_on_a_landscape_without_levels(ax):
     assert np.all(np.diff(cs.levels) > 0)
 
 
+def test_landscape_grid_is_the_landscapes_own_grid():
+    land = landscapes.beale()
+    for ours, theirs in zip(
+        plots.landscape_grid(land, 11, xlim=(0.0, 1.0)),
+        land.grid(11, xlim=(0.0, 1.0)),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_contour_level_count_gives_the_landscapes_log_levels(ax):
+    land = landscapes.rosenbrock()
+    cs = plots.contours(ax, land, levels=12, xlim=(-1.0, 1.0), ylim=(0.0, 2.0))
+    expected = landscapes.log_levels(land.f, (-1.0, 1.0), (0.0, 2.0), 0.0, n=12)
+    np.testing.assert_allclose(cs.levels, expected)
+    assert ax.get_xlim() == (-1.0, 1.0) and ax.get_ylim() == (0.0, 2.0)
+
+
 def test_color_for_is_stable_and_falls_back_to_the_palette():
     assert plots.color_for("Adam") == plots.OPTIMIZER_COLORS["Adam"]
     assert plots.color_for("Adagrad") == plots.color_for("AdaGrad")

@@ -282,3 +282,13 @@ def test_lars_trust_ratio_scales_the_step():
     ol.LARS(lr=0.5, weight_decay=0.1, trust_coeff=0.02).update(params, {"w": g})
     trust = 0.02 * 5.0 / (2.0 + 0.1 * 5.0 + 1e-8)
     np.testing.assert_allclose(params["w"], w - 0.5 * trust * (g + 0.1 * w), rtol=1e-15)
+
+
+@pytest.mark.parametrize("cls, lr", [(ol.LAMB, 0.01), (ol.LARS, 10.0)])
+def test_trust_ratio_norms_do_not_overflow_in_half_precision(cls, lr):
+    """Norms are summed in float32 (as torch does): ||g|| of 1000 tens is 316, not inf."""
+    params = {"w": np.full((10, 100), 1.0, dtype=np.float16)}
+    grads = {"w": np.full((10, 100), 10.0, dtype=np.float16)}
+    cls(lr=lr, weight_decay=0.01).update(params, grads)
+    assert params["w"].dtype == np.float16
+    assert np.all(np.isfinite(params["w"])) and np.all(params["w"] < 1.0)

@@ -172,6 +172,30 @@ def test_one_cycle_argument_errors():
     OneCycleLR(ol.AdaGrad(lr=0.1), 0.1, total_steps=10, cycle_momentum=False)  # fine without
 
 
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"total_steps": 2.0}, "total_steps"),
+        ({"total_steps": True}, "total_steps"),
+        ({"epochs": 0, "steps_per_epoch": 5}, "epochs"),
+        ({"epochs": 2.5, "steps_per_epoch": 5}, "epochs"),
+        ({"epochs": 2, "steps_per_epoch": -1}, "steps_per_epoch"),
+        ({"epochs": 2, "steps_per_epoch": "5"}, "steps_per_epoch"),
+        ({"total_steps": 10, "pct_start": -0.1}, "pct_start"),
+        ({"total_steps": 10, "pct_start": None}, "pct_start"),
+    ],
+)
+def test_one_cycle_step_counts_and_pct_start_are_checked_naming_them(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        OneCycleLR(ol.SGD(lr=0.1, momentum=0.9), 0.1, **kwargs)
+
+
+def test_one_cycle_accepts_numpy_integers_and_multiplies_epochs():
+    opt = ol.SGD(lr=0.1, momentum=0.9)
+    sched = OneCycleLR(opt, 0.1, epochs=np.int64(3), steps_per_epoch=np.int32(4))
+    assert sched.total_steps == 12 and type(sched.total_steps) is int
+
+
 def warmup_cosine_factor(warmup, total, base, min_lr):
     def factor(t):
         if t < warmup:
@@ -292,6 +316,9 @@ def test_base_and_resume_rules():
         (lambda o: WarmupCosineLR(o, 10, 10), "total_steps"),
         (lambda o: WarmupCosineLR(o, 1, 10, min_lr=-1e-3), "min_lr"),
         (lambda o: StepLR(o, 2, last_epoch=-2), "last_epoch"),
+        (lambda o: StepLR(o, 2, last_epoch=0.0), "last_epoch"),
+        (lambda o: WarmupCosineLR(o, 2.0, 10), "warmup_steps"),
+        (lambda o: WarmupCosineLR(o, True, 10), "warmup_steps"),
     ],
 )
 def test_bad_hyperparameters_raise(make, word):
@@ -365,6 +392,8 @@ def test_functions_agree_with_the_schedulers():
         (lambda: warmup_cosine(0.1, 3, total_epochs=5, warmup_epochs=5), "total_epochs"),
         (lambda: step_decay(0.1, -1), "epoch"),
         (lambda: step_decay(0.1, 2.5), "epoch"),
+        (lambda: warmup_cosine(0.1, 3, total_epochs=10, warmup_epochs=1.5), "warmup_epochs"),
+        (lambda: warmup_cosine(0.1, 3, total_epochs=10, warmup_epochs=-1), "warmup_epochs"),
     ],
 )
 def test_function_arguments_are_checked(call, word):

@@ -163,6 +163,8 @@ def test_zero_steps_and_custom_start():
     assert tr.steps_run == 0 and tr.path.tolist() == [[1.0, -2.0]]
     assert tr.losses.tolist() == [land.f(1.0, -2.0)]
     assert tr.message.endswith("after 0 steps")
+    tr = run_trajectory(ol.SGD(lr=0.01), land, start=np.array([1.0, -2.0]), steps=np.int64(3))
+    assert tr.steps_run == 3 and type(tr.steps_run) is int
 
 
 @pytest.mark.parametrize(
@@ -170,6 +172,8 @@ def test_zero_steps_and_custom_start():
     [
         ({"steps": -1}, "steps"),
         ({"steps": 2.5}, "steps"),
+        ({"steps": True}, "steps"),
+        ({"steps": "10"}, "steps"),
         ({"grad_noise": -0.1}, "grad_noise"),
         ({"start": (1.0, 2.0, 3.0)}, "start"),
         ({"start": (math.nan, 0.0)}, "start"),
