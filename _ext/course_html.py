@@ -1,4 +1,4 @@
-"""Two touches to the HTML the book ships, kept in one small local Sphinx extension.
+"""Three touches to the HTML the book ships, kept in one small local Sphinx extension.
 
 1. Serve MathJax from the built book itself, so equations render offline too.
 
@@ -9,7 +9,10 @@ packages MathJax's files) and copies that one file into ``_static/mathjax/`` aft
 copied after the build, not placed in a static folder, because Jupyter Book injects every ``.js``
 of a static folder into every page.
 
-2. Give the theme an explicit default colour mode. Jupyter Book leaves it empty and the theme's
+2. Copy the book's favicon to ``/favicon.ico`` as well: browsers ask for that path before (or
+instead of) reading the page's icon link, and a 404 there is a console error on every page.
+
+3. Give the theme an explicit default colour mode. Jupyter Book leaves it empty and the theme's
 script then logs "Got invalid theme mode" as a console error on every page. (Setting it from
 ``_config.yml`` would need ``recursive_update``, which drops the theme's stylesheets.)
 """
@@ -30,6 +33,9 @@ def _copy(app, exception):
         target = Path(app.outdir) / "_static" / "mathjax"
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(_source(), target / BUNDLE)
+        icon = app.config.html_favicon
+        if icon and not str(icon).startswith(("http:", "https:")):
+            shutil.copy2(Path(app.srcdir) / icon, Path(app.outdir) / "favicon.ico")
 
 
 def _theme_mode(app, config):

@@ -67,3 +67,12 @@ def test_notebook_execution_is_forced():
     assert json.dumps(config["sphinx"]["config"]["nb_mime_priority_overrides"]) == (
         '[["html", "text/html", 0]]'
     )
+
+
+def test_site_serves_its_own_mathjax_and_favicon(book):
+    """Equations render without a CDN, and /favicon.ico exists (no 404 in the console)."""
+    assert (book.html / "_static" / "mathjax" / "tex-svg.js").stat().st_size > 1_000_000
+    assert (book.html / "favicon.ico").is_file()
+    page = (book.html / "chapters" / "02_gradient_descent.html").read_text()
+    assert "_static/mathjax/tex-svg.js" in page
+    assert "cdn.jsdelivr.net/npm/mathjax" not in page
