@@ -27,7 +27,8 @@ test: $(STAMP) exercises
 
 ## make lab: open the course in JupyterLab (chapters/ and exercises/dist/ in its file browser)
 lab: $(STAMP) exercises
-	$(BIN)/jupyter lab --ServerApp.root_dir=. chapters/02_gradient_descent.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) --ServerApp.root_dir=. \
+		chapters/02_gradient_descent.ipynb
 
 ## make exercises: generate student and autograder versions into exercises/dist
 exercises: $(STAMP)
