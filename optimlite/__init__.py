@@ -13,7 +13,7 @@ or torch (``plots``, ``explorers``, ``torch_bridge``, the digits loader) load on
 
 import importlib
 
-from . import landscapes, problems  # numpy only, like the rest
+from . import landscapes, problems, registry  # numpy only, like the rest
 from .adaptive import AdaGrad, Adagrad, Adam, AdamW, RAdam, RMSprop
 from .base import Optimizer
 from .clip import clip_grad_norm, clip_grad_value
@@ -68,6 +68,7 @@ __all__ = [
     "run_trajectory",
     "landscapes",
     "problems",
+    "registry",
     "plots",
     "explorers",
     "torch_bridge",

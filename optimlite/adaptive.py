@@ -4,7 +4,19 @@ import math
 
 import numpy as np
 
-from .base import Optimizer, _ema, _ema_square, _l2
+from .base import Optimizer
+from .kernels import (
+    add_l2,
+    add_scaled,
+    add_scaled_ratio,
+    add_square,
+    decay,
+    decay_add,
+    ema,
+    ema_square,
+    minus_square,
+    sqrt_add,
+)
 from .validation import check_betas, check_bool, check_lr, check_non_negative, check_unit
 
 __all__ = ["AdaGrad", "Adagrad", "RMSprop", "Adam", "AdamW", "RAdam"]
@@ -32,40 +44,31 @@ class AdaGrad(Optimizer):
         eps (float): :math:`\epsilon` (default: 1e-10).
     """
 
-    hyperparameters = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-    n_scratch = 2
+    checks = {
+        "lr": check_lr,
+        "lr_decay": check_non_negative,
+        "weight_decay": check_non_negative,
+        "initial_accumulator_value": check_non_negative,
+        "eps": check_non_negative,
+    }
+    scratch = ("d", "tmp")
 
     def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                  eps=1e-10):  # fmt: skip
-        super().__init__(
-            lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value, eps=eps,
-        )  # fmt: skip
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        lr = check_lr(self.lr)
-        lr_decay = check_non_negative("lr_decay", self.lr_decay)
-        return self._namespace(
-            lr=lr,
-            lr_decay=lr_decay,
-            neg_clr=-lr / (1.0 + (t - 1) * lr_decay),
-            weight_decay=check_non_negative("weight_decay", self.weight_decay),
-            initial_accumulator_value=check_non_negative(
-                "initial_accumulator_value", self.initial_accumulator_value
-            ),
-            eps=check_non_negative("eps", self.eps),
-        )
+    def _constants(self, c, t, grads):
+        c.decayed_lr = c.lr / (1.0 + (t - 1) * c.lr_decay)  # γ̃
+        return c
 
     def _state_spec(self, c):
         return {"sum": c.initial_accumulator_value}
 
     def _rule(self, p, g, st, s, c):
-        d = _l2(p, g, c.weight_decay, s[0])
-        acc = st["sum"]
-        acc += np.multiply(d, d, out=s[1])  # s = s + d^2
-        std = np.sqrt(acc, out=s[1])
-        std += c.eps
-        p += np.multiply(np.divide(d, std, out=s[1]), c.neg_clr, out=s[1])  # p -= clr d / std
+        g = add_l2(g, c.weight_decay, p, out=s.d)  # g = g + λθ
+        add_square(st["sum"], g, s.tmp)  # s = s + g²
+        denom = sqrt_add(st["sum"], c.eps, out=s.tmp)  # √s + ε
+        add_scaled_ratio(p, -c.decayed_lr, g, denom, s.tmp)  # θ = θ - γ̃ g / (√s + ε)
 
 
 Adagrad = AdaGrad
@@ -96,27 +99,19 @@ class RMSprop(Optimizer):
         centered (bool): normalise by the estimated variance instead of the raw second moment.
     """
 
-    hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
-    n_scratch = 2
+    checks = {
+        "lr": check_lr,
+        "alpha": check_unit,
+        "eps": check_non_negative,
+        "weight_decay": check_non_negative,
+        "momentum": check_unit,
+        "centered": check_bool,
+    }
+    scratch = ("d", "tmp")
 
     def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False):  # fmt: skip
-        super().__init__(
-            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-            centered=centered,
-        )  # fmt: skip
-
-    def _scalars(self, t, grads):
-        lr = check_lr(self.lr)
-        return self._namespace(
-            lr=lr,
-            neg_lr=-lr,
-            alpha=check_unit("alpha", self.alpha),
-            eps=check_non_negative("eps", self.eps),
-            weight_decay=check_non_negative("weight_decay", self.weight_decay),
-            momentum=check_unit("momentum", self.momentum),
-            centered=check_bool("centered", self.centered),
-        )
+        self._store(locals())
 
     def _state_spec(self, c):
         spec = {"square_avg": 0.0}
@@ -127,26 +122,44 @@ class RMSprop(Optimizer):
         return spec
 
     def _rule(self, p, g, st, s, c):
-        d = _l2(p, g, c.weight_decay, s[0])
+        g = add_l2(g, c.weight_decay, p, out=s.d)  # g = g + λθ
         v = st["square_avg"]
-        _ema_square(v, d, c.alpha, s[1])
-        if c.centered:  # a = sqrt(v - gbar^2) + eps
-            gbar = st["grad_avg"]
-            _ema(gbar, d, c.alpha, s[1])  # gbar = alpha gbar + (1 - alpha) d
-            a = np.sqrt(np.subtract(v, np.multiply(gbar, gbar, out=s[1]), out=s[1]), out=s[1])
-        else:  # a = sqrt(v) + eps
-            a = np.sqrt(v, out=s[1])
-        a += c.eps
-        step = np.divide(d, a, out=s[1])  # d / a
+        ema_square(v, g, c.alpha, s.tmp)  # v = α v + (1 - α) g²
+        if c.centered:
+            ema(st["grad_avg"], g, c.alpha, s.tmp)  # ḡ = α ḡ + (1 - α) g
+            v = minus_square(v, st["grad_avg"], out=s.tmp)  # v - ḡ²
+        a = sqrt_add(v, c.eps, out=s.tmp)  # a = √v + ε
         if c.momentum > 0:
             b = st["momentum_buffer"]
-            b *= c.momentum
-            b += step
-            step = b
-        p += np.multiply(step, c.neg_lr, out=s[1])
+            decay_add(b, c.momentum, np.divide(g, a, out=s.tmp), 1.0, None)  # b = μ b + g / a
+            add_scaled(p, -c.lr, b, s.tmp)  # θ = θ - γ b
+        else:
+            add_scaled_ratio(p, -c.lr, g, a, s.tmp)  # θ = θ - γ g / a
 
 
-class Adam(Optimizer):
+class _AdamMoments:
+    """What Adam and RAdam share: the weight decay (L2 or decoupled) and the two moments."""
+
+    @staticmethod
+    def _decay_constants(c):
+        """``c.l2``: the penalty added to the gradient; ``c.decay``: the factor on the weights."""
+        c.beta1, c.beta2 = c.betas
+        c.l2 = 0.0 if c.decoupled_weight_decay else c.weight_decay
+        c.decay = 1.0 - c.lr * c.weight_decay if c.decoupled_weight_decay else 1.0
+        return c
+
+    @staticmethod
+    def _moments(p, g, st, s, c):
+        """θ = (1 - γλ) θ or g = g + λθ; then m and v updated; returns them."""
+        decay(p, c.decay)  # decoupled: θ = (1 - γλ) θ
+        g = add_l2(g, c.l2, p, out=s.d)  # L2: g = g + λθ
+        m, v = st["exp_avg"], st["exp_avg_sq"]
+        ema(m, g, c.beta1, s.tmp)  # m = β1 m + (1 - β1) g
+        ema_square(v, g, c.beta2, s.tmp)  # v = β2 v + (1 - β2) g²
+        return m, v
+
+
+class Adam(_AdamMoments, Optimizer):
     r"""Adam (Kingma & Ba 2015), with optional AMSGrad; matches ``torch.optim.Adam``.
 
     .. math::
@@ -159,12 +172,12 @@ class Adam(Optimizer):
             \hat v_t = v_t \ \text{(otherwise)} \\
         \theta_t &= \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t}\,
             \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+            = \theta_{t-1} - a_t \frac{m_t}{\sqrt{\hat v_t} + \epsilon'_t}
         \end{aligned}
 
-    Implementation: the bias corrections are folded into two scalars per step,
-    :math:`\theta \mathrel{-}= a\, m / (\sqrt{\hat v} + \epsilon')` with
-    :math:`a = \gamma\sqrt{1-\beta_2^t}/(1-\beta_1^t)` and
-    :math:`\epsilon' = \epsilon\sqrt{1-\beta_2^t}`
+    The bias corrections are folded into two scalars per step,
+    :math:`a_t = \gamma\sqrt{1-\beta_2^t}/(1-\beta_1^t)` and
+    :math:`\epsilon'_t = \epsilon\sqrt{1-\beta_2^t}`
     (the same number as PyTorch's expression, up to rounding).
 
     Args:
@@ -177,35 +190,26 @@ class Adam(Optimizer):
         decoupled_weight_decay (bool): decay the weights as AdamW does (default: False).
     """
 
-    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad", "decoupled_weight_decay")
-    n_scratch = 2
+    checks = {
+        "lr": check_lr,
+        "betas": check_betas,
+        "eps": check_non_negative,
+        "weight_decay": check_non_negative,
+        "amsgrad": check_bool,
+        "decoupled_weight_decay": check_bool,
+    }
+    scratch = ("d", "tmp")
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
                  *, decoupled_weight_decay=False):  # fmt: skip
-        super().__init__(
-            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )  # fmt: skip
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        lr = check_lr(self.lr)
-        b1, b2 = check_betas(self.betas)
-        eps = check_non_negative("eps", self.eps)
-        wd = check_non_negative("weight_decay", self.weight_decay)
-        decoupled = check_bool("decoupled_weight_decay", self.decoupled_weight_decay)
-        bc2_sqrt = math.sqrt(1.0 - b2**t)
-        return self._namespace(
-            lr=lr,
-            betas=(b1, b2),
-            eps=eps,
-            weight_decay=wd,
-            amsgrad=check_bool("amsgrad", self.amsgrad),
-            decoupled_weight_decay=decoupled,
-            l2=0.0 if decoupled else wd,
-            decay=1.0 - lr * wd if decoupled else 1.0,
-            neg_step=-lr * bc2_sqrt / (1.0 - b1**t),
-            eps_hat=eps * bc2_sqrt,
-        )
+    def _constants(self, c, t, grads):
+        self._decay_constants(c)
+        sqrt_bc2 = math.sqrt(1.0 - c.beta2**t)
+        c.a = c.lr * sqrt_bc2 / (1.0 - c.beta1**t)  # a_t = γ √(1 - β2^t) / (1 - β1^t)
+        c.eps_prime = c.eps * sqrt_bc2  # ε'_t = ε √(1 - β2^t)
+        return c
 
     def _state_spec(self, c):
         if c.amsgrad:
@@ -213,17 +217,11 @@ class Adam(Optimizer):
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
     def _rule(self, p, g, st, s, c):
-        if c.decay != 1.0:  # decoupled decay first: p = (1 - lr wd) p
-            p *= c.decay
-        d = _l2(p, g, c.l2, s[0])
-        m, v = st["exp_avg"], st["exp_avg_sq"]
-        _ema(m, d, c.betas[0], s[1])  # m = b1 m + (1 - b1) d
-        _ema_square(v, d, c.betas[1], s[1])  # v = b2 v + (1 - b2) d^2
+        m, v = self._moments(p, g, st, s, c)
         if c.amsgrad:
-            v = np.maximum(st["max_exp_avg_sq"], v, out=st["max_exp_avg_sq"])
-        denom = np.sqrt(v, out=s[1])
-        denom += c.eps_hat
-        p += np.multiply(np.divide(m, denom, out=s[1]), c.neg_step, out=s[1])
+            v = np.maximum(st["max_exp_avg_sq"], v, out=st["max_exp_avg_sq"])  # v̂ = max(v̂, v)
+        denom = sqrt_add(v, c.eps_prime, out=s.tmp)  # √v̂ + ε'
+        add_scaled_ratio(p, -c.a, m, denom, s.tmp)  # θ = θ - a m / (√v̂ + ε')
 
 
 class AdamW(Adam):
@@ -241,16 +239,13 @@ class AdamW(Adam):
         amsgrad (bool): (default: False).
     """
 
-    hyperparameters = ("lr", "betas", "eps", "weight_decay", "amsgrad")
     decoupled_weight_decay = True
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
-        Optimizer.__init__(
-            self, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad
-        )
+        self._store(locals())
 
 
-class RAdam(Optimizer):
+class RAdam(_AdamMoments, Optimizer):
     r"""Rectified Adam (Liu et al. 2020); matches ``torch.optim.RAdam``.
 
     .. math::
@@ -265,6 +260,9 @@ class RAdam(Optimizer):
             {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}}
         \end{aligned}
 
+    The step's scalar is folded into :math:`a_t = \gamma r_t \sqrt{1 - \beta_2^t}/(1 - \beta_1^t)`
+    (rectified) or :math:`a_t = \gamma / (1 - \beta_1^t)`.
+
     Args:
         lr (float): learning rate (default: 1e-3).
         betas (tuple[float, float]): (default: (0.9, 0.999)).
@@ -274,57 +272,40 @@ class RAdam(Optimizer):
             \theta` first (default: False).
     """
 
-    hyperparameters = ("lr", "betas", "eps", "weight_decay", "decoupled_weight_decay")
-    n_scratch = 2
+    checks = {
+        "lr": check_lr,
+        "betas": check_betas,
+        "eps": check_non_negative,
+        "weight_decay": check_non_negative,
+        "decoupled_weight_decay": check_bool,
+    }
+    scratch = ("d", "tmp")
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  decoupled_weight_decay=False):  # fmt: skip
-        super().__init__(
-            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )  # fmt: skip
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        lr = check_lr(self.lr)
-        b1, b2 = check_betas(self.betas)
-        wd = check_non_negative("weight_decay", self.weight_decay)
-        decoupled = check_bool("decoupled_weight_decay", self.decoupled_weight_decay)
-        bc1, bc2 = 1.0 - b1**t, 1.0 - b2**t
-        rho_inf = 2.0 / (1.0 - b2) - 1.0
-        rho_t = rho_inf - 2.0 * t * b2**t / bc2  # bc2 > 0: b2 < 1 and t >= 1
-        rectify = rho_t > 5.0
-        if rectify:
+    def _constants(self, c, t, grads):
+        self._decay_constants(c)
+        bc1, bc2 = 1.0 - c.beta1**t, 1.0 - c.beta2**t
+        rho_inf = 2.0 / (1.0 - c.beta2) - 1.0
+        rho_t = rho_inf - 2.0 * t * c.beta2**t / bc2  # bc2 > 0: β2 < 1 and t >= 1
+        c.rectify = rho_t > 5.0
+        if c.rectify:
             r = math.sqrt(
                 (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             )
-            neg_step = -lr * r * math.sqrt(bc2) / bc1
+            c.a = c.lr * r * math.sqrt(bc2) / bc1
         else:
-            neg_step = -lr / bc1
-        return self._namespace(
-            lr=lr,
-            betas=(b1, b2),
-            eps=check_non_negative("eps", self.eps),
-            weight_decay=wd,
-            decoupled_weight_decay=decoupled,
-            l2=0.0 if decoupled else wd,
-            decay=1.0 - lr * wd if decoupled else 1.0,
-            rectify=rectify,
-            neg_step=neg_step,
-        )
+            c.a = c.lr / bc1
+        return c
 
     def _state_spec(self, c):
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
     def _rule(self, p, g, st, s, c):
-        if c.decay != 1.0:
-            p *= c.decay
-        d = _l2(p, g, c.l2, s[0])
-        m, v = st["exp_avg"], st["exp_avg_sq"]
-        _ema(m, d, c.betas[0], s[1])  # m = b1 m + (1 - b1) d
-        _ema_square(v, d, c.betas[1], s[1])  # v = b2 v + (1 - b2) d^2
-        if c.rectify:  # p -= lr r sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
-            denom = np.sqrt(v, out=s[1])
-            denom += c.eps
-            p += np.multiply(np.divide(m, denom, out=s[1]), c.neg_step, out=s[1])
-        else:  # p -= lr / (1 - b1^t) * m
-            p += np.multiply(m, c.neg_step, out=s[1])
+        m, v = self._moments(p, g, st, s, c)
+        if c.rectify:  # θ = θ - a m / (√v + ε)
+            add_scaled_ratio(p, -c.a, m, sqrt_add(v, c.eps, out=s.tmp), s.tmp)
+        else:  # θ = θ - a m
+            add_scaled(p, -c.a, m, s.tmp)

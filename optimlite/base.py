@@ -1,13 +1,18 @@
 """The optimizer machinery, written once: checks, lazy state, blocks, scratch, state_dict.
 
-A concrete optimizer only says three things:
+A concrete optimizer says four things, each short:
 
-* ``_scalars(t, grads)``: validate the hyperparameters (read afresh at every step, so schedulers
-  can change them) and compute the step's scalars (bias corrections, ...) once, as Python floats;
-* ``_state_spec(c)``: which per-parameter state arrays it keeps and their initial value;
-* ``_rule(p, g, st, s, c)``: the update of one block, reading like its equation. ``p``, ``g`` and
-  the state arrays in ``st`` are views of the same block of elements, ``s`` holds scratch rows of
-  the same shape. Everything is done in place with ``out=``, so a step allocates nothing.
+* its constructor, whose signature *is* the list of hyperparameters (defaults included): it
+  ends with ``self._store(locals())``;
+* ``checks``: the validation rule of each hyperparameter (:mod:`optimlite.validation`), run
+  afresh at every step so that schedulers can change values mid-run;
+* ``_constants(c, t, grads)``: the step's folded scalars (bias corrections, ...), added to the
+  namespace ``c`` of checked hyperparameters, once per step as Python floats; and, when a rule
+  needs a whole-tensor quantity (a trust ratio, a first-step flag), ``_for_param``;
+* ``_rule(p, g, st, s, c)``: the update of one block, reading like its equation. ``p``, ``g``
+  and the state arrays in ``st`` are views of the same block of elements; ``s`` holds the
+  scratch rows named in ``scratch`` (``s.d``, ``s.tmp``), each of the block's shape. Everything
+  is done in place with the kernels of :mod:`optimlite.kernels`, so a step allocates nothing.
 
 Large parameters are processed in blocks of ``block_size`` elements so that the several passes a
 rule makes over a block hit the cache, not main memory; a parameter that fits in one block (the
@@ -15,37 +20,16 @@ rule makes over a block hit the cache, not main memory; a parameter that fits in
 """
 
 import copy
+import inspect
 import math
 import numbers
+from collections import namedtuple
 from collections.abc import Mapping
 from types import SimpleNamespace
 
 import numpy as np
 
 __all__ = ["Optimizer"]
-
-
-def _l2(p, g, wd, out):
-    """The L2-penalised gradient ``g + wd * p`` (into ``out``), or ``g`` itself when wd == 0."""
-    if not wd:
-        return g
-    np.multiply(p, wd, out=out)
-    out += g
-    return out
-
-
-def _ema(m, x, beta, tmp):
-    """``m = beta m + (1 - beta) x`` in place (an exponential moving average)."""
-    m *= beta
-    m += np.multiply(x, 1.0 - beta, out=tmp)
-
-
-def _ema_square(v, d, beta, tmp):
-    """``v = beta v + (1 - beta) d^2`` in place."""
-    v *= beta
-    np.multiply(d, d, out=tmp)
-    tmp *= 1.0 - beta
-    v += tmp
 
 
 def _describe(x):
@@ -72,19 +56,44 @@ class Optimizer:
             that first appears later gets its own bias corrections, counted from 1.
         state (dict): per-parameter state, ``state[name][key]`` an array with the parameter's
             shape and dtype, created at the parameter's first update.
-        block_size (int): elements per block of the blocked update (class attribute).
+        hyperparameters (tuple[str, ...]): the constructor's arguments, in signature order
+            (derived from the signature; they are plain attributes).
+        check_finite (bool): refuse NaN/inf gradients before any change (default True). The
+            check reads every gradient once more; set it False on an instance to skip it, as
+            torch never checks.
+        block_size (int): elements per block of the blocked update.
     """
 
-    #: names of the constructor's hyperparameters (plain attributes), in signature order
+    #: the constructor's hyperparameters (set for each subclass from its ``__init__`` signature)
     hyperparameters: tuple[str, ...] = ()
-    #: scratch rows a rule needs (one buffer of ``n_scratch x block_size`` per dtype)
-    n_scratch = 1
+    #: constructor arguments that are not hyperparameters (Lookahead's inner ``optimizer``)
+    _not_hyperparameters: tuple[str, ...] = ()
+    #: hyperparameter -> rule ``check(name, value)`` returning the plain, valid value
+    checks: dict = {}
+    #: names of the scratch rows a rule uses (one buffer of ``len(scratch) x block_size``)
+    scratch: tuple[str, ...] = ("tmp",)
     #: elements per block; 64K float32 = 256 KB per array, so a block's arrays stay in L2
     block_size = 1 << 16
+    check_finite = True
 
-    def __init__(self, **hyperparameters):
-        for name, value in hyperparameters.items():
-            setattr(self, name, value)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            names = [
+                p.name
+                for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            ]
+            cls.hyperparameters = tuple(n for n in names if n not in cls._not_hyperparameters)
+        unchecked = [n for n in cls.hyperparameters if n not in cls.checks]
+        if unchecked:
+            raise TypeError(f"{cls.__name__}.checks has no rule for {unchecked}")
+        cls._Scratch = namedtuple(f"{cls.__name__}Scratch", cls.scratch)
+
+    def _store(self, arguments):
+        """Keep the constructor's arguments (its ``locals()``) as attributes and validate them."""
+        for name in self.hyperparameters:
+            setattr(self, name, arguments[name])
         self.t = 0
         self.steps = {}
         self.state = {}
@@ -95,13 +104,24 @@ class Optimizer:
         self._normalize()  # validate now: a bad hyperparameter fails at construction
 
     # ----- what a concrete optimizer provides -------------------------------------------------
-    def _scalars(self, t, grads):
-        """Validate hyperparameters and return the scalars of step ``t`` (a SimpleNamespace)."""
-        raise NotImplementedError
+    def _check_together(self, c):
+        """Checks that involve several hyperparameters (e.g. Nesterov needs momentum)."""
+
+    def _constants(self, c, t, grads):
+        """Add the scalars of step ``t`` to ``c`` (the checked hyperparameters) and return it."""
+        return c
 
     def _state_spec(self, c):
-        """Dict state-name -> initial fill value of the state arrays this step needs."""
+        """Dict state-name -> initial fill value (``None``: left empty for the rule to fill)."""
         return {}
+
+    def _for_param(self, p, g, st, c, created):
+        """The constants for this parameter: ``c`` itself, or a copy with per-tensor values.
+
+        ``created`` names the state arrays made at this step. Must not modify ``c``, which
+        every parameter shares.
+        """
+        return c
 
     def _rule(self, p, g, st, s, c):
         """Update one block in place."""
@@ -112,18 +132,18 @@ class Optimizer:
         """Do one optimization step on ``params`` (updated in place) and return ``params``."""
         grads = self._check_inputs(params, grads)
         steps = self.steps
-        scalars = {}  # step number -> that step's scalars; one entry unless params joined late
+        constants = {}  # step number -> that step's constants; one entry unless params joined late
         for name in params:
             k = steps.get(name, 0) + 1
-            if k not in scalars:
-                scalars[k] = self._scalars(k, grads)  # validates: raises before any change
+            if k not in constants:
+                constants[k] = self._step_constants(k, grads)  # raises before any change
         self.t += 1
         for name, p in params.items():
             k = steps[name] = steps.get(name, 0) + 1
             st = self.state.get(name)
             if st is None:
                 st = self.state[name] = {}
-            self._update_param(p, grads[name], st, scalars[k])
+            self._update_param(p, grads[name], st, constants[k])
         return params
 
     def state_dict(self):
@@ -163,12 +183,22 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
     # ----- the machinery ----------------------------------------------------------------------
+    def _checked(self):
+        """Every value named in ``checks`` (the hyperparameters, and class-fixed ones such as
+        NesterovMomentum's ``nesterov``) through its rule, as a fresh namespace."""
+        c = SimpleNamespace(**{k: rule(k, getattr(self, k)) for k, rule in self.checks.items()})
+        self._check_together(c)
+        return c
+
+    def _step_constants(self, t, grads):
+        """Checked hyperparameters plus the folded scalars of step ``t``."""
+        return self._constants(self._checked(), t, grads)
+
     def _normalize(self):
         """Validate the hyperparameters and store them as plain Python values (floats, tuples)."""
-        c = self._scalars(1, None)
+        c = self._step_constants(1, None)
         for k in self.hyperparameters:
-            if hasattr(c, k):
-                setattr(self, k, getattr(c, k))
+            setattr(self, k, getattr(c, k))
 
     def _check_inputs(self, params, grads):
         """Raise ValueError unless params and grads match (keys, shapes, dtypes) and are finite.
@@ -224,9 +254,10 @@ class Optimizer:
                     )
         if converted:
             grads = {**grads, **converted}
-        for name, g in grads.items():
-            if not self._all_finite(g):
-                raise ValueError(f"grads[{name!r}] contains NaN or inf")
+        if self.check_finite:
+            for name, g in grads.items():
+                if not self._all_finite(g):
+                    raise ValueError(f"grads[{name!r}] contains NaN or inf")
         return grads
 
     def _all_finite(self, g):
@@ -239,11 +270,11 @@ class Optimizer:
             return bool(np.isfinite(g).all())
         flat, b = g.reshape(-1), self.block_size
         if flat.size <= b:
-            if self._flags is None:
+            if self._flags is None or self._flags.size < b:
                 self._flags = np.empty(b, dtype=bool)
             return bool(np.isfinite(flat, out=self._flags[: flat.size]).all())
         zeros = self._zeros.get(g.dtype)
-        if zeros is None:
+        if zeros is None or zeros.size < b:
             zeros = self._zeros[g.dtype] = np.zeros(b, g.dtype)
         with np.errstate(invalid="ignore"):
             for i in range(0, flat.size, b):
@@ -253,47 +284,62 @@ class Optimizer:
         return True
 
     def _update_param(self, p, g, st, c):
-        """Create missing state, then apply ``_rule`` block by block."""
-        self._init_state(p, st, c)
-        self._blockwise(self._rule, p, g, st, c)
+        """Create missing state, take the per-parameter constants, apply ``_rule`` by blocks."""
+        created = self._init_state(p, st, c)
+        self._blockwise(self._rule, p, g, st, self._for_param(p, g, st, c, created))
 
     def _init_state(self, p, st, c):
-        """Create the state arrays ``_state_spec`` asks for that ``st`` does not hold yet."""
+        """Create the state arrays ``_state_spec`` asks for that ``st`` lacks; return the names."""
+        created = ()
         for key, fill in self._state_spec(c).items():
             if key not in st:
-                st[key] = np.full(p.shape, fill, dtype=p.dtype)
+                if fill is None:
+                    st[key] = np.empty(p.shape, dtype=p.dtype)
+                else:
+                    st[key] = np.full(p.shape, fill, dtype=p.dtype)
+                created += (key,)
+        return created
 
     def _scratch_rows(self, dtype, n, shape):
-        """``n_scratch`` scratch arrays of ``n`` elements viewed as ``shape`` (cached per dtype)."""
+        """The named scratch rows, ``n`` elements each viewed as ``shape`` (cached per dtype)."""
         views = self._views.get((dtype, shape))
         if views is not None:
             return views
-        buf = self._scratch.get(dtype)
-        if buf is None:
-            buf = self._scratch[dtype] = np.empty((self.n_scratch, self.block_size), dtype)
-        if n > self.block_size:  # a non-contiguous array too large for one block: rare
-            return tuple(np.empty((self.n_scratch,) + shape, dtype))
-        views = tuple(row[:n].reshape(shape) for row in buf)
+        rows, b = len(self.scratch), self.block_size
+        buf = self._scratch_buffer(dtype)
+        if n > b:  # a non-contiguous array too large for one block: rare
+            return self._Scratch._make(np.empty((rows,) + shape, dtype))
+        views = self._Scratch._make(row[:n].reshape(shape) for row in buf)
         if len(self._views) < 64:  # the views of the few shapes in use, made once
             self._views[(dtype, shape)] = views
         return views
 
+    def _scratch_buffer(self, dtype):
+        """The ``len(scratch) x block_size`` buffer of ``dtype``, made at its first use."""
+        buf = self._scratch.get(dtype)
+        if buf is None or buf.shape != (len(self.scratch), self.block_size):
+            buf = self._scratch[dtype] = np.empty((len(self.scratch), self.block_size), dtype)
+            self._views.clear()
+        return buf
+
     def _blockwise(self, fn, p, g, st, c):
-        """Call ``fn(p, g, st, s, c)`` on cache-sized blocks of the flattened arrays."""
+        """Call ``fn(p, g, st, s, c)`` on cache-sized blocks of the flattened arrays; return the
+        sum of what ``fn`` returns (0.0 when it returns nothing), e.g. a squared norm."""
         n, b = p.size, self.block_size
         contiguous = p.flags.c_contiguous and g.flags.c_contiguous
         if n <= b or not contiguous:
-            fn(p, g, st, self._scratch_rows(p.dtype, n, p.shape), c)
-            return
+            return fn(p, g, st, self._scratch_rows(p.dtype, n, p.shape), c) or 0.0
         pf, gf = p.reshape(-1), g.reshape(-1)
         sf = {k: v.reshape(-1) for k, v in st.items()}
         scratch = self._scratch_rows(p.dtype, b, (b,))
+        total = 0.0
         for i in range(0, n, b):
             j = min(i + b, n)
-            s = scratch if j - i == b else tuple(row[: j - i] for row in scratch)
-            fn(pf[i:j], gf[i:j], {k: v[i:j] for k, v in sf.items()}, s, c)
+            s = scratch if j - i == b else scratch._make(row[: j - i] for row in scratch)
+            total += fn(pf[i:j], gf[i:j], {k: v[i:j] for k, v in sf.items()}, s, c) or 0.0
+        return total
 
     @staticmethod
-    def _namespace(**scalars):
-        """The step's scalars as attributes: ``c.lr``, ``c.step_size``, ..."""
-        return SimpleNamespace(**scalars)
+    def _with(c, **changes):
+        """A copy of the constants ``c`` with ``changes`` (``c`` itself stays as it is)."""
+        return SimpleNamespace(**{**vars(c), **changes})

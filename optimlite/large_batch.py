@@ -13,10 +13,18 @@ import math
 
 import numpy as np
 
-from .base import Optimizer, _ema, _ema_square
+from .base import Optimizer
+from .kernels import add_l2, add_scaled, decay_add, ema_square, sqrt_add
 from .norms import global_norm, sq_norm
 from .sgd import SGD
-from .validation import check_betas, check_bool, check_lr, check_non_negative, check_positive
+from .validation import (
+    check_betas,
+    check_bool,
+    check_lr,
+    check_non_negative,
+    check_optional_positive,
+    check_positive,
+)
 
 __all__ = ["LARS", "LAMB"]
 
@@ -57,52 +65,38 @@ class LARS(SGD):
             no-decay parameter group (default: False).
     """
 
-    hyperparameters = (
-        "lr", "momentum", "dampening", "weight_decay", "nesterov", "trust_coeff", "eps",
-        "trust_clip", "always_adapt", "exclude_1d",
-    )  # fmt: skip
+    checks = {
+        **SGD.checks,
+        "trust_coeff": check_positive,
+        "eps": check_non_negative,
+        "trust_clip": check_bool,
+        "always_adapt": check_bool,
+        "exclude_1d": check_bool,
+    }
 
     def __init__(self, lr=1.0, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
                  trust_coeff=1e-3, eps=1e-8, trust_clip=False, always_adapt=False,
                  exclude_1d=False):  # fmt: skip
-        Optimizer.__init__(
-            self, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-            nesterov=nesterov, trust_coeff=trust_coeff, eps=eps, trust_clip=trust_clip,
-            always_adapt=always_adapt, exclude_1d=exclude_1d,
-        )  # fmt: skip
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        c = super()._scalars(t, grads)
-        c.trust_coeff = check_positive("trust_coeff", self.trust_coeff)
-        c.eps = check_non_negative("eps", self.eps)
-        c.trust_clip = check_bool("trust_clip", self.trust_clip)
-        c.always_adapt = check_bool("always_adapt", self.always_adapt)
-        c.exclude_1d = check_bool("exclude_1d", self.exclude_1d)
-        return c
-
-    def _update_param(self, p, g, st, c):
+    def _for_param(self, p, g, st, c, created):
         wd = 0.0 if c.exclude_1d and p.ndim <= 1 else c.weight_decay
-        first = bool(c.momentum) and "momentum_buffer" not in st
-        if first:
-            st["momentum_buffer"] = np.empty(p.shape, p.dtype)
         adapt = wd != 0.0 or c.always_adapt
         trust = 1.0
-        if adapt:
+        if adapt:  # trust = η ||w|| / (||g|| + λ ||w|| + ε)
             w_norm, g_norm = math.sqrt(sq_norm(p)), math.sqrt(sq_norm(g))
             trust = _trust(w_norm, g_norm, c.trust_coeff * w_norm / (g_norm + w_norm * wd + c.eps))
             if c.trust_clip:
                 trust = min(trust / c.lr, 1.0) if c.lr > 0.0 else 1.0
-        c = self._namespace(**{**vars(c), "first": first, "weight_decay": wd, "adapt": adapt,
-                               "trust": trust})  # fmt: skip
-        self._blockwise(self._rule, p, g, st, c)
+        return self._with(c, first=bool(created), weight_decay=wd, adapt=adapt, trust=trust)
 
     def _rule(self, p, g, st, s, c):
         d = g
-        if c.adapt:  # d = (g + wd w) * trust
-            d = np.multiply(p, c.weight_decay, out=s[0])
-            d += g
-            d *= c.trust
-        self._momentum_step(p, d, st, s, c)
+        if c.adapt:  # d = (g + λw) trust
+            d = np.multiply(add_l2(g, c.weight_decay, p, out=s.d), c.trust, out=s.d)
+        if c.momentum:
+            d = self._momentum(d, st["momentum_buffer"], s, c)
+        add_scaled(p, -c.lr, d, s.d)  # w = w - γ d
 
 
 class LAMB(Optimizer):
@@ -141,100 +135,72 @@ class LAMB(Optimizer):
             no-decay parameter group (default: False).
     """
 
-    hyperparameters = (
-        "lr", "betas", "eps", "weight_decay", "grad_averaging", "max_grad_norm", "trust_clip",
-        "always_adapt", "bias_correction", "exclude_1d",
-    )  # fmt: skip
-    n_scratch = 2
+    checks = {
+        "lr": check_lr,
+        "betas": check_betas,
+        "eps": check_non_negative,
+        "weight_decay": check_non_negative,
+        "grad_averaging": check_bool,
+        "max_grad_norm": check_optional_positive,
+        "trust_clip": check_bool,
+        "always_adapt": check_bool,
+        "bias_correction": check_bool,
+        "exclude_1d": check_bool,
+    }
+    scratch = ("u", "tmp")
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01,
                  grad_averaging=True, max_grad_norm=1.0, trust_clip=False, always_adapt=False,
                  bias_correction=True, exclude_1d=False):  # fmt: skip
-        super().__init__(
-            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-            grad_averaging=grad_averaging, max_grad_norm=max_grad_norm, trust_clip=trust_clip,
-            always_adapt=always_adapt, bias_correction=bias_correction, exclude_1d=exclude_1d,
-        )  # fmt: skip
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        lr = check_lr(self.lr)
-        b1, b2 = check_betas(self.betas)
-        eps = check_non_negative("eps", self.eps)
-        max_norm = self.max_grad_norm
-        if max_norm is not None:
-            max_norm = check_positive("max_grad_norm", max_norm)
-        averaging = check_bool("grad_averaging", self.grad_averaging)
-        bias_correction = check_bool("bias_correction", self.bias_correction)
-        bc1, bc2 = (1.0 - b1**t, 1.0 - b2**t) if bias_correction else (1.0, 1.0)
-        clip = 1.0
-        if max_norm is not None and grads:
-            total = global_norm(grads.values())
-            clip = max(total / max_norm, 1.0)
-        return self._namespace(
-            lr=lr,
-            betas=(b1, b2),
-            eps=eps,
-            weight_decay=check_non_negative("weight_decay", self.weight_decay),
-            grad_averaging=averaging,
-            max_grad_norm=max_norm,
-            trust_clip=check_bool("trust_clip", self.trust_clip),
-            always_adapt=check_bool("always_adapt", self.always_adapt),
-            bias_correction=bias_correction,
-            exclude_1d=check_bool("exclude_1d", self.exclude_1d),
-            clip=clip,
-            step=math.sqrt(bc2) / bc1,  # u = step * m / (sqrt(v) + eps_hat) + wd w
-            eps_hat=eps * math.sqrt(bc2),
-        )
+    def _constants(self, c, t, grads):
+        c.beta1, c.beta2 = c.betas
+        bc1, bc2 = (1.0 - c.beta1**t, 1.0 - c.beta2**t) if c.bias_correction else (1.0, 1.0)
+        c.clip = 1.0  # κ
+        if c.max_grad_norm is not None and grads:
+            c.clip = max(global_norm(grads.values()) / c.max_grad_norm, 1.0)
+        c.a = math.sqrt(bc2) / bc1  # u = a m / (√v + ε') + λw
+        c.eps_prime = c.eps * math.sqrt(bc2)
+        return c
 
     def _state_spec(self, c):
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
-    def _update_param(self, p, g, st, c):
-        self._init_state(p, st, c)
+    def _for_param(self, p, g, st, c, created):
+        """Moments and ||u|| in a first pass over the blocks, then the trust ratio (timm's)."""
         wd = 0.0 if c.exclude_1d and p.ndim <= 1 else c.weight_decay
-        adapt = wd != 0.0 or c.always_adapt
-        c = self._namespace(**{**vars(c), "weight_decay": wd, "u_sq": 0.0, "neg_lr": -c.lr})
-        if not adapt:  # one pass: moments, then the step with trust 1
-            self._blockwise(self._rule, p, g, st, c)
-            return
-        self._blockwise(self._moments_and_norm, p, g, st, c)  # accumulates c.u_sq = ||u||^2
-        w_norm, u_norm = math.sqrt(sq_norm(p)), math.sqrt(c.u_sq)
+        c = self._with(c, weight_decay=wd, moments_done=False, trust=1.0)
+        if wd == 0.0 and not c.always_adapt:
+            return c  # no trust ratio: one pass does moments and step
+        u_sq = self._blockwise(self._moments_and_sq_norm, p, g, st, c)
+        w_norm, u_norm = math.sqrt(sq_norm(p)), math.sqrt(u_sq)
         trust = _trust(w_norm, u_norm, w_norm / u_norm if u_norm > 0.0 else 1.0)
         if c.trust_clip:
             trust = min(trust, 1.0)
-        c.neg_lr = -c.lr * trust
-        self._blockwise(self._step, p, g, st, c)
-
-    def _moments(self, p, g, st, s, c):
-        d = g
-        if c.clip != 1.0:  # g / clip
-            d = np.divide(g, c.clip, out=s[0])
-        m, v = st["exp_avg"], st["exp_avg_sq"]
-        if c.grad_averaging:  # m = b1 m + (1 - b1) d
-            _ema(m, d, c.betas[0], s[1])
-        else:  # m = b1 m + d
-            m *= c.betas[0]
-            m += d
-        _ema_square(v, d, c.betas[1], s[1])  # v = b2 v + (1 - b2) d^2
-
-    def _moments_and_norm(self, p, g, st, s, c):
-        self._moments(p, g, st, s, c)
-        u = self._direction(p, st, s, c).reshape(-1)
-        c.u_sq += sq_norm(u)
-
-    def _direction(self, p, st, s, c):
-        """``u = step * m / (sqrt(v) + eps_hat) + wd * w`` into ``s[0]``."""
-        u = np.sqrt(st["exp_avg_sq"], out=s[0])
-        u += c.eps_hat
-        np.divide(st["exp_avg"], u, out=u)
-        u *= c.step
-        if c.weight_decay:
-            u += np.multiply(p, c.weight_decay, out=s[1])
-        return u
-
-    def _step(self, p, g, st, s, c):
-        p += np.multiply(self._direction(p, st, s, c), c.neg_lr, out=s[0])
+        return self._with(c, moments_done=True, trust=trust)
 
     def _rule(self, p, g, st, s, c):
-        self._moments(p, g, st, s, c)
-        self._step(p, g, st, s, c)
+        if not c.moments_done:
+            self._moments(g, st, s, c)
+        add_scaled(p, -c.lr * c.trust, self._direction(p, st, s, c), s.u)  # w = w - γ trust u
+
+    def _moments(self, g, st, s, c):
+        if c.clip != 1.0:  # g = g / κ
+            g = np.divide(g, c.clip, out=s.u)
+        m, v = st["exp_avg"], st["exp_avg_sq"]
+        decay_add(m, c.beta1, g, 1.0 - c.beta1 if c.grad_averaging else 1.0, s.tmp)  # m
+        ema_square(v, g, c.beta2, s.tmp)  # v = β2 v + (1 - β2) g²
+
+    def _direction(self, p, st, s, c):
+        """``u = a m / (√v + ε') + λw`` into ``s.u``."""
+        u = sqrt_add(st["exp_avg_sq"], c.eps_prime, out=s.u)
+        np.divide(st["exp_avg"], u, out=u)
+        u *= c.a
+        if c.weight_decay:
+            u += np.multiply(p, c.weight_decay, out=s.tmp)
+        return u
+
+    def _moments_and_sq_norm(self, p, g, st, s, c):
+        self._moments(g, st, s, c)
+        return sq_norm(self._direction(p, st, s, c))

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from .base import Optimizer, _ema
+from .base import Optimizer
+from .kernels import add_scaled, decay, ema
 from .validation import check_betas, check_lr, check_non_negative
 
 __all__ = ["Lion"]
@@ -28,30 +29,25 @@ class Lion(Optimizer):
         weight_decay (float): decoupled decay :math:`\lambda` (default: 0).
     """
 
-    hyperparameters = ("lr", "betas", "weight_decay")
-    n_scratch = 2
+    checks = {"lr": check_lr, "betas": check_betas, "weight_decay": check_non_negative}
+    scratch = ("u", "tmp")
 
     def __init__(self, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
-        super().__init__(lr=lr, betas=betas, weight_decay=weight_decay)
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        lr = check_lr(self.lr)
-        wd = check_non_negative("weight_decay", self.weight_decay)
-        return self._namespace(
-            lr=lr, neg_lr=-lr, betas=check_betas(self.betas), weight_decay=wd, decay=1.0 - lr * wd
-        )
+    def _constants(self, c, t, grads):
+        c.beta1, c.beta2 = c.betas
+        c.decay = 1.0 - c.lr * c.weight_decay
+        return c
 
     def _state_spec(self, c):
         return {"exp_avg": 0.0}
 
     def _rule(self, p, g, st, s, c):
-        b1, b2 = c.betas
         m = st["exp_avg"]
-        if c.decay != 1.0:
-            p *= c.decay
-        u = np.multiply(m, b1, out=s[0])  # u = sign(b1 m + (1 - b1) g)
-        u += np.multiply(g, 1.0 - b1, out=s[1])
+        decay(p, c.decay)  # θ = (1 - γλ) θ
+        u = np.multiply(m, c.beta1, out=s.u)  # u = sign(β1 m + (1 - β1) g)
+        u += np.multiply(g, 1.0 - c.beta1, out=s.tmp)
         np.sign(u, out=u)
-        u *= c.neg_lr
-        p += u
-        _ema(m, g, b2, s[1])  # m = b2 m + (1 - b2) g
+        add_scaled(p, -c.lr, u, u)  # θ = θ - γ u
+        ema(m, g, c.beta2, s.tmp)  # m = β2 m + (1 - β2) g

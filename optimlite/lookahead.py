@@ -3,6 +3,7 @@
 import numpy as np
 
 from .base import Optimizer
+from .kernels import add_scaled
 from .validation import check_closed_unit, check_positive_int
 
 __all__ = ["Lookahead"]
@@ -34,7 +35,9 @@ class Lookahead(Optimizer):
         alpha (float): slow-weight step size in [0, 1] (default: 0.5).
     """
 
-    hyperparameters = ("k", "alpha")
+    checks = {"k": check_positive_int, "alpha": check_closed_unit}
+    scratch = ("diff",)
+    _not_hyperparameters = ("optimizer",)
 
     def __init__(self, optimizer, k=6, alpha=0.5):
         if not isinstance(optimizer, Optimizer):
@@ -42,7 +45,7 @@ class Lookahead(Optimizer):
                 f"optimizer must be an optimlite optimizer, got {type(optimizer).__name__}"
             )
         object.__setattr__(self, "optimizer", optimizer)
-        super().__init__(k=k, alpha=alpha)
+        self._store(locals())
 
     def __getattr__(self, name):  # called only when normal lookup fails: forward to the inner one
         inner = self.__dict__.get("optimizer")
@@ -57,20 +60,16 @@ class Lookahead(Optimizer):
         else:
             object.__setattr__(self, name, value)
 
-    def _scalars(self, t, grads):
-        return self._namespace(
-            k=check_positive_int("k", self.k), alpha=check_closed_unit("alpha", self.alpha)
-        )
-
     def update(self, params, grads):
         """One inner step; every k-th step pull the slow weights and reset the fast ones."""
         grads = self._check_inputs(params, grads)
-        c = self._scalars(self.t + 1, grads)
+        c = self._checked()
         new = {name: p.copy(order="C") for name, p in params.items() if name not in self.state}
         self.optimizer.update(params, grads)  # checks its own hyperparameters before any change
         self.t += 1
         for name, slow in new.items():
             self.state[name] = {"slow": slow}
+            self._scratch_buffer(slow.dtype)  # now, so that no synchronisation allocates
         if self.t % c.k == 0:
             for name, p in params.items():
                 self._blockwise(self._rule, p, p, self.state[name], c)
@@ -78,8 +77,8 @@ class Lookahead(Optimizer):
 
     def _rule(self, p, g, st, s, c):
         slow = st["slow"]
-        slow += np.multiply(np.subtract(p, slow, out=s[0]), c.alpha, out=s[0])  # phi += a(th - phi)
-        np.copyto(p, slow)  # theta = phi
+        add_scaled(slow, c.alpha, np.subtract(p, slow, out=s.diff), s.diff)  # φ = φ + α (θ - φ)
+        p[...] = slow  # θ = φ
 
     def state_dict(self):
         """The wrapper's state (slow weights, k, alpha, t) with the inner optimizer's under

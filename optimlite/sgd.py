@@ -1,8 +1,7 @@
 """Stochastic gradient descent, with heavy-ball or Nesterov momentum (torch.optim.SGD)."""
 
-import numpy as np
-
-from .base import Optimizer, _l2
+from .base import Optimizer
+from .kernels import add_l2, add_scaled, decay_add, plus_scaled
 from .validation import (
     check_bool,
     check_closed_unit,
@@ -20,12 +19,12 @@ class SGD(Optimizer):
 
     .. math::
         \begin{aligned}
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} &&\text{if } \lambda \ne 0 \\
-        b_t &\leftarrow g_t \ (t = 1), \quad
-            b_t \leftarrow \mu b_{t-1} + (1 - \tau) g_t \ (t > 1) &&\text{if } \mu \ne 0 \\
-        g_t &\leftarrow g_t + \mu b_t \ \text{(nesterov)}, \quad g_t \leftarrow b_t
+        d_t &= g_t + \lambda \theta_{t-1} \\
+        b_t &= d_t \ (\text{first step}), \qquad
+            b_t = \mu b_{t-1} + (1 - \tau) d_t \ (\text{later}) &&\text{if } \mu \ne 0 \\
+        d_t &\leftarrow d_t + \mu b_t \ \text{(nesterov)}, \qquad d_t \leftarrow b_t
             \ \text{(otherwise)} &&\text{if } \mu \ne 0 \\
-        \theta_t &\leftarrow \theta_{t-1} - \gamma g_t
+        \theta_t &= \theta_{t-1} - \gamma d_t
         \end{aligned}
 
     The first momentum buffer is a copy of the gradient (not dampened), exactly as in PyTorch.
@@ -38,60 +37,47 @@ class SGD(Optimizer):
         nesterov (bool): Nesterov momentum; needs momentum > 0 and dampening 0 (default: False).
     """
 
-    hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
-    n_scratch = 2
+    checks = {
+        "lr": check_lr,
+        "momentum": check_unit,
+        "dampening": check_closed_unit,
+        "weight_decay": check_non_negative,
+        "nesterov": check_bool,
+    }
+    scratch = ("d", "tmp")
 
     def __init__(self, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        super().__init__(
-            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-            nesterov=nesterov,
-        )  # fmt: skip
+        self._store(locals())
 
-    def _scalars(self, t, grads):
-        momentum = check_unit("momentum", self.momentum)
-        dampening = check_closed_unit("dampening", self.dampening)
-        nesterov = check_bool("nesterov", self.nesterov)
-        check_nesterov(nesterov, momentum, dampening)
-        lr = check_lr(self.lr)
-        return self._namespace(
-            lr=lr,
-            neg_lr=-lr,
-            momentum=momentum,
-            dampening=dampening,
-            one_minus_dampening=1.0 - dampening,
-            weight_decay=check_non_negative("weight_decay", self.weight_decay),
-            nesterov=nesterov,
-            first=False,
-        )
+    def _check_together(self, c):
+        check_nesterov(c.nesterov, c.momentum, c.dampening)
 
-    def _update_param(self, p, g, st, c):
-        if c.momentum and "momentum_buffer" not in st:  # the first buffer is a copy of d
-            st["momentum_buffer"] = np.empty(p.shape, p.dtype)
-            c = self._namespace(**{**vars(c), "first": True})
-        self._blockwise(self._rule, p, g, st, c)
+    def _constants(self, c, t, grads):
+        c.first = False  # True for a parameter whose momentum buffer is new (_for_param)
+        return c
+
+    def _state_spec(self, c):
+        return {"momentum_buffer": None} if c.momentum else {}
+
+    def _for_param(self, p, g, st, c, created):
+        return self._with(c, first=True) if created else c  # the new buffer is filled with d
 
     def _rule(self, p, g, st, s, c):
-        d = _l2(p, g, c.weight_decay, s[0])  # d = g + wd p
-        self._momentum_step(p, d, st, s, c)
+        d = add_l2(g, c.weight_decay, p, out=s.d)  # d = g + λθ
+        if c.momentum:
+            d = self._momentum(d, st["momentum_buffer"], s, c)
+        add_scaled(p, -c.lr, d, s.d)  # θ = θ - γ d
 
     @staticmethod
-    def _momentum_step(p, d, st, s, c):
-        """The momentum and parameter step for the (decayed) gradient ``d``; ``s[1]`` is free."""
-        if c.momentum:
-            b = st["momentum_buffer"]
-            if c.first:  # b = d
-                np.copyto(b, d)
-            elif c.dampening:  # b = mu * b + (1 - dampening) * d
-                b *= c.momentum
-                b += np.multiply(d, c.one_minus_dampening, out=s[1])
-            else:  # b = mu * b + d
-                b *= c.momentum
-                b += d
-            if c.nesterov:  # d = d + mu * b
-                d = np.add(d, np.multiply(b, c.momentum, out=s[1]), out=s[1])
-            else:
-                d = b
-        p += np.multiply(d, c.neg_lr, out=s[0])  # p = p - lr * d
+    def _momentum(d, b, s, c):
+        """The buffer ``b`` updated with ``d``, and the direction it gives (``b`` or Nesterov's)."""
+        if c.first:
+            b[...] = d  # b = d
+        else:
+            decay_add(b, c.momentum, d, 1.0 - c.dampening, s.tmp)  # b = μ b + (1 - τ) d
+        if c.nesterov:
+            return plus_scaled(d, c.momentum, b, out=s.tmp)  # d + μ b
+        return b
 
 
 class MomentumSGD(SGD):
@@ -107,13 +93,10 @@ class MomentumSGD(SGD):
         weight_decay (float): L2 penalty added to the gradient (default: 0).
     """
 
-    hyperparameters = ("lr", "momentum", "dampening", "weight_decay")
     nesterov = False
 
     def __init__(self, lr=0.01, momentum=0.9, dampening=0.0, weight_decay=0.0):
-        Optimizer.__init__(
-            self, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay
-        )
+        self._store(locals())
 
 
 class NesterovMomentum(SGD):
@@ -129,9 +112,8 @@ class NesterovMomentum(SGD):
         weight_decay (float): L2 penalty added to the gradient (default: 0).
     """
 
-    hyperparameters = ("lr", "momentum", "weight_decay")
     nesterov = True
     dampening = 0.0
 
     def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0):
-        Optimizer.__init__(self, lr=lr, momentum=momentum, weight_decay=weight_decay)
+        self._store(locals())

@@ -1,6 +1,7 @@
 """Hyperparameter checks shared by every optimizer and scheduler.
 
-Each rule lives here once. Every check returns the value converted to a plain Python ``float``
+Each rule lives here once, called as ``check(name, value)`` (the optimizers list theirs in
+``checks``). Every check returns the value converted to a plain Python ``float``
 (or ``int``/``bool``), so numpy scalars such as ``np.float64(0.9)`` never promote float32 arrays,
 and raises a ``ValueError`` that names the parameter and the offending value.
 """
@@ -19,6 +20,7 @@ __all__ = [
     "check_lr",
     "check_nesterov",
     "check_non_negative",
+    "check_optional_positive",
     "check_positive",
     "check_positive_int",
     "check_unit",
@@ -63,7 +65,7 @@ def check_non_negative(name, value):
     return value
 
 
-def check_lr(value, name="lr"):
+def check_lr(name, value):
     """A learning rate: a finite number >= 0."""
     return check_non_negative(name, value)
 
@@ -84,6 +86,11 @@ def check_unit(name, value):
     return value
 
 
+def check_optional_positive(name, value):
+    """``None`` (switched off) or a number ``> 0`` (e.g. LAMB's max_grad_norm)."""
+    return None if value is None else check_positive(name, value)
+
+
 def check_closed_unit(name, value):
     """``0 <= value <= 1`` (dampening, Lookahead's alpha)."""
     value = as_number(name, value)
@@ -92,7 +99,7 @@ def check_closed_unit(name, value):
     return value
 
 
-def check_betas(betas, name="betas"):
+def check_betas(name, betas):
     """A pair ``(beta1, beta2)``, each in [0, 1); returned as a tuple of two floats."""
     if type(betas) is tuple and len(betas) == 2:  # fast path for what _normalize stored
         b1, b2 = betas

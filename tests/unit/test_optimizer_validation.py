@@ -1,13 +1,12 @@
 """Bad hyperparameters and bad update arguments raise ValueError, naming the culprit, before
 anything changes."""
 
-import copy
-
 import numpy as np
 import pytest
+from registry_cases import build, cases
 
 import optimlite as ol
-from optimlite import validation
+from optimlite import registry, validation
 
 INVALID = [
     (ol.SGD, dict(lr=-0.1), "lr"),
@@ -104,6 +103,23 @@ def test_invalid_lookahead_arguments(kwargs, name):
         ol.Lookahead(ol.SGD(), **kwargs)
 
 
+@pytest.mark.parametrize("spec", registry.REGISTRY.values(), ids=lambda s: s.name)
+def test_every_hyperparameter_of_every_optimizer_is_checked(spec):
+    """Each constructor argument refuses a value of the wrong kind, naming itself; the class's
+    ``checks`` hold a rule for every one (the class would not even be created otherwise)."""
+    assert spec.cls.hyperparameters, spec.name
+    assert set(spec.cls.hyperparameters) <= set(spec.cls.checks)
+    for name in spec.cls.hyperparameters:
+        with pytest.raises(ValueError, match=name):
+            build(spec, {}, **{name: "not a value"})
+
+
+@pytest.mark.parametrize("spec", registry.REGISTRY.values(), ids=lambda s: s.name)
+def test_every_optimizer_refuses_a_negative_learning_rate(spec):
+    with pytest.raises(ValueError, match=r"lr.*-0\.1"):
+        build(spec, {}, lr=-0.1)
+
+
 def test_lookahead_needs_an_optimlite_optimizer():
     with pytest.raises(ValueError, match="optimizer"):
         ol.Lookahead("adam")
@@ -177,21 +193,7 @@ def test_check_int_names_the_parameter_and_the_value(value, minimum, message):
 
 
 # ----- bad arguments to update: nothing may change -----------------------------------------------
-def _optimizers():
-    return [
-        ol.SGD(lr=0.1, momentum=0.9, weight_decay=0.01),
-        ol.MomentumSGD(),
-        ol.NesterovMomentum(),
-        ol.Adagrad(lr_decay=0.01),
-        ol.RMSprop(centered=True, momentum=0.5),
-        ol.Adam(amsgrad=True),
-        ol.AdamW(),
-        ol.RAdam(),
-        ol.LARS(momentum=0.9, weight_decay=0.01),
-        ol.LAMB(),
-        ol.Lion(weight_decay=0.1),
-        ol.Lookahead(ol.Adam(), k=2),
-    ]
+CASES = cases()
 
 
 def _setup(opt):
@@ -224,9 +226,9 @@ BAD_UPDATES = {
 
 
 @pytest.mark.parametrize("bad", list(BAD_UPDATES))
-@pytest.mark.parametrize("opt", _optimizers(), ids=lambda o: type(o).__name__)
-def test_bad_update_raises_before_any_change(opt, bad):
-    opt = copy.deepcopy(opt)
+@pytest.mark.parametrize(("spec", "variant"), CASES)
+def test_bad_update_raises_before_any_change(spec, variant, bad):
+    opt = build(spec, variant)
     params = _setup(opt)
     before_params = {k: v.copy() for k, v in params.items()}
     before_state, before_t = opt.state_dict(), opt.t
@@ -253,9 +255,10 @@ def _assert_state_equal(a, b):
             assert a[key] == b[key]
 
 
-@pytest.mark.parametrize("opt", _optimizers(), ids=lambda o: type(o).__name__)
-def test_bad_hyperparameter_set_later_raises_at_update_before_any_change(opt):
+@pytest.mark.parametrize(("spec", "variant"), CASES)
+def test_bad_hyperparameter_set_later_raises_at_update_before_any_change(spec, variant):
     """A scheduler writing a bad value is caught at the next update, before any change."""
+    opt = build(spec, variant)
     params = _setup(opt)
     before = {k: v.copy() for k, v in params.items()}
     state = opt.state_dict()

@@ -1,0 +1,201 @@
+"""The one list of optimlite's optimizers: what each is, what it matches, how it is drawn.
+
+Everything that needs "every optimizer" reads this table: the invariant tests (validation,
+state_dict resume, dtype, allocation, blocked = unblocked), the plots' colours, the explorers'
+``make("Adam", lr=0.1)`` and the chapters' tables. Adding an optimizer is its module, one
+:class:`OptimizerSpec` below and its parity or reference test (``CONTRIBUTING.md``).
+
+>>> from optimlite import registry
+>>> registry.get("Adagrad").name                      # aliases find the entry
+'AdaGrad'
+>>> registry.make("Momentum", lr=0.1)
+MomentumSGD(lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .adaptive import AdaGrad, Adam, AdamW, RAdam, RMSprop
+from .base import Optimizer
+from .large_batch import LAMB, LARS
+from .lion import Lion
+from .lookahead import Lookahead
+from .sgd import SGD, MomentumSGD, NesterovMomentum
+
+__all__ = ["OptimizerSpec", "REGISTRY", "FAMILIES", "get", "make", "names", "color"]
+
+#: The families, in the order the book teaches them.
+FAMILIES = ("gradient descent", "momentum", "adaptive", "large batch", "sign", "wrapper")
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """One optimizer of the course.
+
+    Attributes:
+        name: the name in figures, explorers and tables (``"Momentum"``).
+        cls: the optimlite class.
+        family: one of :data:`FAMILIES`.
+        reference: what it matches, step for step: a ``torch.optim`` call where PyTorch has the
+            algorithm, else the implementation the reference tests use (``"timm.optim.Lamb"``).
+        chapter: the chapter that teaches it.
+        color: its colour, the same in every figure (Okabe-Ito and Tol's colour-blind-safe sets).
+        explorer: hyperparameters the 2-D explorers use (the learning rate is the explorer's).
+        variants: constructor arguments that together reach every branch of the rule; the
+            invariant tests run each of them.
+        aliases: other names that find the entry (the class name, torch's spelling).
+    """
+
+    name: str
+    cls: type[Optimizer]
+    family: str
+    reference: str
+    chapter: int
+    color: str
+    explorer: dict = field(default_factory=dict)
+    variants: tuple[dict, ...] = ({},)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def matches_torch(self) -> bool:
+        """True when ``reference`` is a ``torch.optim`` optimizer (parity tested in float64)."""
+        return self.reference.startswith("torch.optim.")
+
+    def make(self, **kwargs) -> Optimizer:
+        """A fresh optimizer: the explorer defaults, overridden by ``kwargs``.
+
+        A wrapper (Lookahead) takes its inner optimizer as ``optimizer=`` (an instance or a
+        registry name); the arguments that are not the wrapper's own go to that inner one.
+        """
+        kwargs = {**self.explorer, **kwargs}
+        if self.family != "wrapper":
+            return self.cls(**kwargs)
+        inner = kwargs.pop("optimizer")
+        own = {k: kwargs.pop(k) for k in self.cls.hyperparameters if k in kwargs}
+        if not isinstance(inner, Optimizer):
+            inner = make(inner, **kwargs)
+        elif kwargs:
+            raise ValueError(f"arguments {sorted(kwargs)} given with an optimizer instance")
+        return self.cls(inner, **own)
+
+
+_SPECS = (
+    OptimizerSpec(
+        "SGD", SGD, "gradient descent", "torch.optim.SGD", 2, "#0072B2",
+        variants=(
+            {"lr": 0.05},
+            {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01},
+            {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01},
+        ),
+        aliases=("GD",),
+    ),
+    OptimizerSpec(
+        "Momentum", MomentumSGD, "momentum", "torch.optim.SGD(momentum=0.9)", 4, "#E69F00",
+        explorer={"momentum": 0.9},
+        variants=({}, {"lr": 0.02, "dampening": 0.5, "weight_decay": 0.01}),
+        aliases=("MomentumSGD",),
+    ),
+    OptimizerSpec(
+        "Nesterov", NesterovMomentum, "momentum", "torch.optim.SGD(momentum=0.9, nesterov=True)",
+        5, "#D55E00",
+        explorer={"momentum": 0.9},
+        variants=({"lr": 0.02}, {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.01}),
+        aliases=("NesterovMomentum",),
+    ),
+    OptimizerSpec(
+        "AdaGrad", AdaGrad, "adaptive", "torch.optim.Adagrad", 6, "#009E73",
+        variants=(
+            {"lr": 0.1},
+            {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.1, "weight_decay": 0.01},
+        ),
+        aliases=("Adagrad",),
+    ),
+    OptimizerSpec(
+        "RMSprop", RMSprop, "adaptive", "torch.optim.RMSprop", 7, "#56B4E9",
+        variants=({}, {"centered": True, "momentum": 0.5, "weight_decay": 0.01}),
+    ),
+    OptimizerSpec(
+        "Adam", Adam, "adaptive", "torch.optim.Adam", 8, "#CC79A7",
+        variants=(
+            {"lr": 0.01},
+            {"lr": 0.01, "amsgrad": True, "weight_decay": 0.01},
+            {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        ),
+    ),
+    OptimizerSpec(
+        "AdamW", AdamW, "adaptive", "torch.optim.AdamW", 9, "#882255",
+        variants=({"lr": 0.01}, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
+    ),
+    OptimizerSpec(
+        "RAdam", RAdam, "adaptive", "torch.optim.RAdam", 10, "#999933",
+        variants=(
+            {"lr": 0.01},
+            {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        ),
+    ),
+    OptimizerSpec(
+        "LARS", LARS, "large batch", "timm.optim.Lars", 10, "#117733",
+        variants=(
+            {"lr": 0.5, "momentum": 0.9, "weight_decay": 0.01, "nesterov": True},
+            {"lr": 0.5, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01,
+             "trust_clip": True, "exclude_1d": True},
+            {"lr": 0.1, "always_adapt": True},
+            {"lr": 0.1},
+        ),  # fmt: skip
+    ),
+    OptimizerSpec(
+        "LAMB", LAMB, "large batch", "timm.optim.Lamb", 10, "#AA4499",
+        variants=(
+            {"lr": 0.01},
+            {"lr": 0.01, "grad_averaging": False, "trust_clip": True, "exclude_1d": True,
+             "max_grad_norm": None},
+            {"lr": 0.01, "weight_decay": 0.0},
+            {"lr": 0.01, "weight_decay": 0.0, "always_adapt": True, "bias_correction": False,
+             "max_grad_norm": 0.05},
+        ),  # fmt: skip
+    ),
+    OptimizerSpec(
+        "Lion", Lion, "sign", "timm.optim.Lion", 10, "#000000",
+        variants=({"lr": 1e-3}, {"lr": 1e-3, "weight_decay": 0.1}),
+    ),
+    OptimizerSpec(
+        "Lookahead", Lookahead, "wrapper", "timm.optim.Lookahead", 10, "#6699CC",
+        explorer={"optimizer": "Adam"},
+        variants=(
+            {"optimizer": "Adam", "lr": 0.01, "k": 3},
+            {"optimizer": "Momentum", "lr": 0.02, "k": 4, "alpha": 0.7},
+        ),
+    ),
+)  # fmt: skip
+
+#: name -> :class:`OptimizerSpec`, in the order the book teaches them (read-only).
+REGISTRY = MappingProxyType({spec.name: spec for spec in _SPECS})
+_BY_ALIAS = {alias: spec for spec in _SPECS for alias in (spec.name, *spec.aliases)}
+
+
+def get(name: str) -> OptimizerSpec:
+    """The entry of ``name`` (a registry name or alias); ``ValueError`` listing them otherwise."""
+    spec = _BY_ALIAS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(REGISTRY)}")
+    return spec
+
+
+def make(name: str, **kwargs) -> Optimizer:
+    """A fresh optimizer ``name`` with the explorer defaults and ``kwargs`` (e.g. ``lr=0.1``)."""
+    return get(name).make(**kwargs)
+
+
+def names(family: str | None = None) -> tuple[str, ...]:
+    """Registry names, in book order; only those of ``family`` when given."""
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
+    return tuple(n for n, s in REGISTRY.items() if family is None or s.family == family)
+
+
+def color(name: str, default: str | None = None) -> str | None:
+    """The colour of optimizer ``name`` (or an alias); ``default`` for other names."""
+    spec = _BY_ALIAS.get(name)
+    return spec.color if spec is not None else default
