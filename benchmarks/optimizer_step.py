@@ -10,7 +10,11 @@ What it measures, float32, median of several repeats:
 - the bytes each step must move: Adam reads p, g, m, v and writes p, m, v (7 x 4 N bytes);
   SGD-momentum reads p, g, b and writes p, b (5 x 4 N bytes), and the GB/s that implies;
 - tracemalloc's peak during one optimlite step (after the first, which creates the state);
-- the cost of one update of a single 2-element parameter (the explorers' 500-step trajectories).
+- the cost of one update of a single 2-element parameter (the explorers' 500-step trajectories);
+- every optimizer of the registry (its first variant) at 4M parameters, with the NaN/inf check
+  and without it (``check_finite = False``): the bytes a step must move at the least (read p, g
+  and each state array, write p and each state array; the check reads g once more) as a fraction
+  of the copy bandwidth. A rule far below the others is far from its floor.
 """
 
 import statistics
@@ -22,6 +26,7 @@ from functools import partial
 import numpy as np
 
 import optimlite as ol
+from optimlite import registry
 
 REPEATS = 9
 SIZES = (1_000_000, 10_000_000)
@@ -148,8 +153,41 @@ def main():
                         ("torch Adam", torch.optim.Adam([tp]))]:  # fmt: skip
         best = min(timeit.repeat(topt.step, number=2000, repeat=5)) / 2000
         print(f"  {label:18s} {best * 1e6:6.1f} us")
+    registry_table(gbs)
     if limiter is not None:
         limiter.restore_original_limits()
+
+
+def _floor_bytes(opt, n, itemsize=4):
+    """Least bytes one step moves: p and g read, p written, each state array read and written."""
+    inner = getattr(opt, "optimizer", opt)
+    state_arrays = len(next(iter(inner.state.values())))
+    return (3 + 2 * state_arrays) * itemsize * n
+
+
+def registry_table(copy_gbs, n=4_000_000):
+    """Every registry optimizer at ``n`` float32 parameters: ms and fraction of copy bandwidth."""
+    print(f"\nevery optimizer of the registry, N = {n:,} float32, one tensor, median of {REPEATS}")
+    print(f"{'optimizer':34s} {'floor MB':>8s} {'ms':>7s} {'of copy bw':>10s} "
+          f"{'ms no check':>11s} {'of copy bw':>10s}")  # fmt: skip
+    rng = np.random.default_rng(1)
+    params = {"w": rng.standard_normal(n, dtype=np.float32)}
+    grads = {"w": 1e-3 * rng.standard_normal(n, dtype=np.float32)}
+    for spec in registry.REGISTRY.values():
+        checked, unchecked = spec.make(**spec.variants[0]), spec.make(**spec.variants[0])
+        for o in (unchecked, getattr(unchecked, "optimizer", None)):
+            if o is not None:
+                o.check_finite = False
+        medians = _interleaved_medians(
+            {"on": partial(checked.update, params, grads),
+             "off": partial(unchecked.update, params, grads)},
+            repeats=REPEATS,
+        )  # fmt: skip
+        floor = _floor_bytes(checked, n)
+        fraction = {k: floor / (ms * 1e-3) / 1e9 / copy_gbs for k, ms in medians.items()}
+        args = ", ".join(f"{k}={v!r}" for k, v in spec.variants[0].items())
+        print(f"{spec.name + ' (' + args + ')':34.34s} {floor / 1e6:8.0f} {medians['on']:7.2f} "
+              f"{fraction['on']:9.0%} {medians['off']:11.2f} {fraction['off']:9.0%}")  # fmt: skip
 
 
 if __name__ == "__main__":
