@@ -6,8 +6,9 @@ For each master ``exercises/<set>/<set>.ipynb`` this runs ``otter assign`` into
 ``exercises/dist/<set>/`` (skipped when the master and otter's version are unchanged since the last
 run), writes ``<set>-student.zip`` (the student notebook and its public tests as files, which otter
 needs on Colab), checks that no student notebook leaks a solution or a hidden test, and writes the
-set's book page ``exercises/<set>.md`` from its student notebook. Any failure is printed in full
-and the command exits with status 1.
+set's book page ``exercises/<set>.md`` from its student notebook. It then regenerates the table of
+sets in ``exercises/index.md`` from every master (:mod:`exercises.pages`). Any failure is printed
+in full and the command exits with status 1.
 """
 
 import argparse
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import DIST, autograder_zip, masters, student_notebook
-from .pages import write_page
+from .pages import write_index, write_page
 
 #: seconds one ``otter assign`` may take before it counts as failed
 ASSIGN_TIMEOUT = 300
@@ -190,6 +191,11 @@ def main(argv=None):
             failures.append(f"{name}: the student notebook leaks " + "; ".join(leaks))
         else:
             write_page(name, master)
+
+    try:
+        write_index()  # the table of sets in exercises/index.md, from every master
+    except ValueError as exc:
+        failures.append(f"exercises/index.md: {exc}")
 
     if failures:
         print("\n\n".join(failures), file=sys.stderr)

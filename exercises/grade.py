@@ -62,7 +62,7 @@ def identify_set(path, nb, known):
     for candidate in sorted(known, key=len, reverse=True):
         if candidate.lower() in stem:
             return candidate
-    number = re.match(r"\d+", stem)  # "07-adam-jane.ipynb" -> set 07_...
+    number = re.match(r"\d+", stem)  # "08-adam-jane.ipynb" -> set 08_...
     if number:
         for candidate in known:
             prefix = candidate.split("_")[0]
@@ -184,7 +184,7 @@ def grade_folder(folder, output, *, timeout=300, cell_timeout=60, jobs=1):
             return {"file": str(path), "status": "unreadable", "message": str(exc)[:300]}
         set_name = identify_set(path, nb, known)
         if set_name is None:
-            hint = "no otter metadata and no set name or number (e.g. 07_adam) in the file name"
+            hint = "no otter metadata and no set name or number (e.g. 08_adam) in the file name"
             return {"file": str(path), "status": "unknown set", "message": hint}
         return grade_one(path, set_name, timeout=timeout, cell_timeout=cell_timeout, nb=nb)
 

@@ -15,7 +15,7 @@ from exercise_harness import autograder_notebook
 
 from exercises import grade, student_notebook
 
-SET = "01_gradient_descent"
+SET = "02_gradient_descent"
 
 LOOPING = """def mse_gradient(w, b, X, y):
     grad_w = np.zeros_like(w)
@@ -57,10 +57,10 @@ def graded(exercise_sets, tmp_path_factory):
     (folder / "solved.ipynb").write_text(autograder_notebook(SET).read_text())
     (folder / "jane.ipynb").write_text(student_notebook(SET).read_text())
     with zipfile.ZipFile(folder / "adam_export.zip", "w") as zf:  # as grader.export() writes
-        zf.writestr("07_adam.ipynb", autograder_notebook("07_adam").read_text())
+        zf.writestr("08_adam.ipynb", autograder_notebook("08_adam").read_text())
     # no otter metadata: recognised by its file name; its demo cell loops at the top level
     _variant(
-        folder / "01-looping.ipynb",
+        folder / "02-looping.ipynb",
         {"def mse_gradient": LOOPING},
         drop_metadata=True,
         extra_cell=DEMO_CALL,
@@ -80,7 +80,7 @@ def test_one_row_per_submission_with_question_columns(graded):
         "solved.ipynb",
         "jane.ipynb",
         "adam_export.zip",
-        "01-looping.ipynb",
+        "02-looping.ipynb",
         "raising.ipynb",
         "notes.ipynb",
         "list.ipynb",
@@ -88,7 +88,7 @@ def test_one_row_per_submission_with_question_columns(graded):
     assert list(graded["solved.ipynb"])[:5] == ["file", "set", "q1", "q2", "q3"]
     adam = graded["adam_export.zip"]  # another set, zipped, in the same CSV: no q3 there
     assert (adam["set"], adam["q1"], adam["q2"], adam["q3"], adam["total"]) == (
-        "07_adam",
+        "08_adam",
         "3.0",
         "2.0",
         "",
@@ -114,7 +114,7 @@ def test_unanswered_notebook_scores_zero_with_reasons(graded):
 
 
 def test_looping_answer_is_stopped_and_the_rest_graded(graded):
-    row = graded["01-looping.ipynb"]
+    row = graded["02-looping.ipynb"]
     assert row["status"] == "graded" and row["set"] == SET
     assert float(row["q1"]) == 0.0 and float(row["q2"]) == 2.0 and float(row["q3"]) == 1.0
     assert "Interrupted a cell after 10 s: `mse_gradient(np.zeros(2)" in row["message"]
@@ -163,9 +163,9 @@ def test_wall_clock_limit_stops_a_run(exercise_sets, tmp_path):
 
 
 def test_identify_set_by_metadata_then_file_name(tmp_path):
-    known = ["01_gradient_descent", "07_adam", "08_adamw"]
-    meta = {"metadata": {"otter": {"assignment_name": "07_adam"}}}
-    assert grade.identify_set(tmp_path / "x.ipynb", meta, known) == "07_adam"
-    assert grade.identify_set(tmp_path / "ann_08_adamw.ipynb", {}, known) == "08_adamw"
-    assert grade.identify_set(tmp_path / "7-bob.ipynb", {}, known) == "07_adam"
+    known = ["02_gradient_descent", "08_adam", "09_adamw"]
+    meta = {"metadata": {"otter": {"assignment_name": "08_adam"}}}
+    assert grade.identify_set(tmp_path / "x.ipynb", meta, known) == "08_adam"
+    assert grade.identify_set(tmp_path / "ann_09_adamw.ipynb", {}, known) == "09_adamw"
+    assert grade.identify_set(tmp_path / "8-bob.ipynb", {}, known) == "08_adam"
     assert grade.identify_set(tmp_path / "bob.ipynb", {}, known) is None

@@ -1,9 +1,11 @@
 """Every exercise set: generated, leak-free, solved master full marks, blank notebook zero."""
 
 import json
+import re
 import zipfile
 
 import pytest
+import yaml
 from exercise_harness import (
     autograder_notebook,
     namespace,
@@ -12,14 +14,71 @@ from exercise_harness import (
     run_question,
 )
 
-from exercises import DIST, autograder_zip, masters, student_notebook
+from exercises import DIST, HERE, autograder_zip, masters, student_notebook
 from exercises.build import find_leaks
 
 SETS = list(masters())
+ROOT = HERE.parent
+#: the course's chapters, existing or planned (DESIGN.md section 4): 1 to 15; 14, the
+#: conclusion, has no graded set
+CHAPTERS_WITH_A_SET = set(range(1, 16)) - {14}
+_SET_NAME = re.compile(r"(\d\d)_[a-z0-9_]+")
 
 
-def test_there_are_eleven_sets():
-    assert len(SETS) == 11, SETS
+def _toc_sets():
+    """The exercise pages listed under ``exercises/index`` in ``_toc.yml``, in order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    part = next(p for p in toc["parts"] if p["caption"] == "Exercises")
+    index = next(c for c in part["chapters"] if c["file"] == "exercises/index")
+    return [s["file"] for s in index.get("sections", [])]
+
+
+def _config(master):
+    """A master's otter ``ASSIGNMENT CONFIG`` (its first cell)."""
+    source = "".join(json.loads(master.read_text())["cells"][0]["source"])
+    assert source.startswith("# ASSIGNMENT CONFIG"), master
+    return yaml.safe_load(source.split("\n", 1)[1])
+
+
+def test_there_are_sets_and_each_is_in_the_toc_in_chapter_order():
+    assert SETS, "no master notebook exercises/<set>/<set>.ipynb found"
+    toc = _toc_sets()
+    for name in SETS:
+        assert f"exercises/{name}" in toc, f"{name} has no entry under exercises/index in _toc.yml"
+    for entry in toc:
+        name = entry.removeprefix("exercises/")
+        assert name in SETS, f"_toc.yml lists {entry}, which has no master {name}/{name}.ipynb"
+    assert toc == sorted(toc, key=lambda e: int(e.split("/")[1].split("_")[0])), toc
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_set_is_named_after_its_chapter(set_name):
+    match = _SET_NAME.fullmatch(set_name)
+    assert match, f"{set_name}: name it NN_topic, NN its chapter's number"
+    number = int(match.group(1))
+    assert number in CHAPTERS_WITH_A_SET, f"{set_name}: chapter {number} has no graded set"
+    others = [s for s in SETS if s != set_name and int(s[:2]) == number]
+    assert not others, f"chapter {number} has several sets: {set_name}, {others}"
+    master = masters()[set_name]
+    assert _config(master)["name"] == set_name, f"{master}: ASSIGNMENT CONFIG name"
+    intro = "".join(json.loads(master.read_text())["cells"][1]["source"])
+    assert intro.startswith(f"# Exercises {number}:"), intro.splitlines()[0]
+
+
+CHAPTER_NOTEBOOKS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTER_NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapter_links_its_own_set(chapter):
+    number = int(chapter.name[:2])
+    cells = json.loads(chapter.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    linked = re.findall(r"\{doc\}`\.\./exercises/([^`]+)`", text)
+    for name in linked:
+        assert name in SETS or name == "index", f"{chapter.name} links a missing set {name}"
+    own = [s for s in SETS if int(s[:2]) == number]
+    for name in own:
+        assert name in linked, f"{chapter.name} does not link its set: {{doc}}`../exercises/{name}`"
 
 
 @pytest.mark.parametrize("set_name", SETS)
@@ -91,15 +150,33 @@ def test_book_page_is_current_and_holds_no_solution(exercise_sets, set_name):
     assert f"<dist/{set_name}/student/{set_name}.ipynb>" in text
 
 
-def test_index_and_toc_list_every_set():
-    import yaml
+def test_index_table_of_sets_is_current():
+    """The table in exercises/index.md is generated (questions, points, summary per master)."""
+    from exercises.pages import INDEX, render_index
 
-    from exercises import HERE
-
-    index = (HERE / "index.md").read_text()
-    toc = yaml.safe_load((HERE.parent / "_toc.yml").read_text())
-    part = next(p for p in toc["parts"] if p["caption"] == "Exercises")
-    sections = [s["file"] for s in part["chapters"][0]["sections"]]
-    assert sections == [f"exercises/{name}" for name in SETS]
+    text = INDEX.read_text()
+    assert text == render_index(text), "stale table of sets in exercises/index.md: make exercises"
     for name in SETS:
-        assert f"{{doc}}`{name}`" in index, f"{name} is not listed in exercises/index.md"
+        assert f"| {{doc}}`{name}` |" in text, f"{name} is not listed in exercises/index.md"
+
+
+def test_index_table_counts_questions_and_points(tmp_path):
+    """The check above can fail: another question or other points change the table."""
+    from exercises.pages import render_sets_table, summary
+
+    name = SETS[0]
+    nb = json.loads(masters()[name].read_text())
+    questions = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "raw" and "".join(c["source"]).startswith("# BEGIN QUESTION")
+    ]
+    points = [
+        yaml.safe_load("".join(c["source"]).split("\n", 1)[1]).get("points", 1) for c in questions
+    ]
+    row = f"| {{doc}}`{name}` | {summary(masters()[name])} | {len(points)} | {sum(points):g} |"
+    assert row in render_sets_table({name: masters()[name]})
+    questions[0]["source"] = ["# BEGIN QUESTION\n", "name: q1\n", f"points: {points[0] + 7}"]
+    changed = tmp_path / f"{name}.ipynb"
+    changed.write_text(json.dumps(nb))
+    assert f"| {len(points)} | {sum(points) + 7:g} |" in render_sets_table({name: changed})

@@ -6,9 +6,9 @@ message (what ``grader.check`` shows) must contain the fragment.
 """
 
 WRONG = [
-    # 1: gradient descent
+    # 2: gradient descent
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q1",
         "sign",
         """
@@ -19,7 +19,7 @@ def mse_gradient(w, b, X, y):
         "it points uphill: the sign is wrong",
     ),
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q1",
         "no factor 2",
         """
@@ -30,7 +30,7 @@ def mse_gradient(w, b, X, y):
         "the factor 2 is missing",
     ),
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q1",
         "sum not mean",
         """
@@ -41,7 +41,7 @@ def mse_gradient(w, b, X, y):
         "L is the MEAN of the squared errors",
     ),
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q2",
         "mutates w0",
         """
@@ -56,7 +56,7 @@ def gradient_descent(grad_fn, w0, b0, lr, steps):
         "changed its input `w0` in place",
     ),
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q2",
         "off by one",
         """
@@ -70,7 +70,7 @@ def gradient_descent(grad_fn, w0, b0, lr, steps):
         "it matches 2 steps instead of 3",
     ),
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q3",
         "no bias column",
         """
@@ -81,7 +81,7 @@ def max_stable_lr(X):
         "it ignores the bias",
     ),
     (
-        "01_gradient_descent",
+        "02_gradient_descent",
         "q3",
         "factor 2 of the Hessian",
         """
@@ -91,9 +91,9 @@ def max_stable_lr(X):
 """,
         "it is twice too large",
     ),
-    # 2: mini-batch SGD
+    # 3: mini-batch SGD
     (
-        "02_minibatch_sgd",
+        "03_minibatch_sgd",
         "q1",
         "with replacement",
         """
@@ -103,7 +103,7 @@ def epoch_batches(n, batch_size, rng):
         "sample WITHOUT replacement",
     ),
     (
-        "02_minibatch_sgd",
+        "03_minibatch_sgd",
         "q1",
         "drops the last batch",
         """
@@ -114,7 +114,7 @@ def epoch_batches(n, batch_size, rng):
         "the last, smaller batch is missing",
     ),
     (
-        "02_minibatch_sgd",
+        "03_minibatch_sgd",
         "q1",
         "not shuffled",
         """
@@ -125,7 +125,7 @@ def epoch_batches(n, batch_size, rng):
         "shuffle them first",
     ),
     (
-        "02_minibatch_sgd",
+        "03_minibatch_sgd",
         "q2",
         "divides by n",
         """
@@ -136,7 +136,7 @@ def minibatch_gradient(w, b, X, y, idx):
         "divide by the batch size",
     ),
     (
-        "02_minibatch_sgd",
+        "03_minibatch_sgd",
         "q3",
         "full-batch step",
         """
@@ -147,9 +147,9 @@ def sgd_epoch(grad_fn, w, b, lr, batches):
 """,
         "take one step PER BATCH",
     ),
-    # 3: momentum
+    # 4: momentum
     (
-        "03_momentum",
+        "04_momentum",
         "q1",
         "old velocity",
         """
@@ -159,7 +159,7 @@ def momentum_step(p, g, v, lr, momentum):
         "it steps with the OLD velocity",
     ),
     (
-        "03_momentum",
+        "04_momentum",
         "q1",
         "EMA form",
         """
@@ -170,7 +170,7 @@ def momentum_step(p, g, v, lr, momentum):
         "the article and PyTorch add the whole gradient",
     ),
     (
-        "03_momentum",
+        "04_momentum",
         "q1",
         "in-place velocity",
         """
@@ -182,7 +182,7 @@ def momentum_step(p, g, v, lr, momentum):
         "changed its input `v` in place",
     ),
     (
-        "03_momentum",
+        "04_momentum",
         "q2",
         "velocity reset every step",
         """
@@ -197,7 +197,7 @@ def heavy_ball(grad_fn, p0, lr, momentum, steps):
         "the velocity must carry over between steps",
     ),
     (
-        "03_momentum",
+        "04_momentum",
         "q2",
         "same array appended",
         """
@@ -212,9 +212,9 @@ def heavy_ball(grad_fn, p0, lr, momentum, steps):
 """,
         "every row is the same point",
     ),
-    # 4: Nesterov
+    # 5: Nesterov
     (
-        "04_nesterov",
+        "05_nesterov",
         "q1",
         "classical momentum",
         """
@@ -225,7 +225,7 @@ def nesterov_step(p, g, b, lr, momentum):
         "that is classical (heavy-ball) momentum",
     ),
     (
-        "04_nesterov",
+        "05_nesterov",
         "q2",
         "gradient at theta",
         """
@@ -235,9 +235,9 @@ def lookahead_step(theta, v, grad_fn, lr, momentum):
 """,
         "it takes the gradient at theta",
     ),
-    # 5: AdaGrad
+    # 6: AdaGrad
     (
-        "05_adagrad",
+        "06_adagrad",
         "q1",
         "eps inside the root",
         """
@@ -248,7 +248,7 @@ def adagrad_step(p, g, G, lr, eps=1e-10):
         "eps is inside the square root",
     ),
     (
-        "05_adagrad",
+        "06_adagrad",
         "q1",
         "old accumulator",
         """
@@ -259,7 +259,7 @@ def adagrad_step(p, g, G, lr, eps=1e-10):
         "it divides by the OLD accumulator",
     ),
     (
-        "05_adagrad",
+        "06_adagrad",
         "q1",
         "no eps: zero gradient gives NaN",
         """
@@ -270,7 +270,7 @@ def adagrad_step(p, g, G, lr, eps=1e-10):
         "NaN or inf where the reference is finite",
     ),
     (
-        "05_adagrad",
+        "06_adagrad",
         "q2",
         "mean not sum",
         """
@@ -279,9 +279,9 @@ def effective_lrs(lr, grads, eps=1e-10):
 """,
         "AdaGrad SUMS them",
     ),
-    # 6: RMSprop
+    # 7: RMSprop
     (
-        "06_rmsprop",
+        "07_rmsprop",
         "q1",
         "alpha swapped",
         """
@@ -292,7 +292,7 @@ def rmsprop_step(p, g, s, lr, alpha=0.99, eps=1e-8):
         "alpha and 1 - alpha are swapped",
     ),
     (
-        "06_rmsprop",
+        "07_rmsprop",
         "q1",
         "eps inside the root",
         """
@@ -303,7 +303,7 @@ def rmsprop_step(p, g, s, lr, alpha=0.99, eps=1e-8):
         "eps is inside the square root",
     ),
     (
-        "06_rmsprop",
+        "07_rmsprop",
         "q2",
         "momentum on the raw gradient",
         """
@@ -314,9 +314,9 @@ def rmsprop_momentum_step(p, g, s, b, lr, alpha, eps, momentum):
 """,
         "the momentum buffer must hold the NORMALISED gradient",
     ),
-    # 7: Adam
+    # 8: Adam
     (
-        "07_adam",
+        "08_adam",
         "q1",
         "no bias correction",
         """
@@ -328,7 +328,7 @@ def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         "at t = 1, m_hat = m / (1 - 0.9) = 10 m",
     ),
     (
-        "07_adam",
+        "08_adam",
         "q1",
         "eps inside the root",
         """
@@ -341,7 +341,7 @@ def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         "eps is inside the square root",
     ),
     (
-        "07_adam",
+        "08_adam",
         "q1",
         "t counted from 0",
         """
@@ -354,7 +354,7 @@ def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         "a division by 1 - beta**(t - 1) = 0 gives inf",
     ),
     (
-        "07_adam",
+        "08_adam",
         "q1",
         "returns corrected moments",
         """
@@ -366,7 +366,7 @@ def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         "return the RAW moments m and v",
     ),
     (
-        "07_adam",
+        "08_adam",
         "q1",
         "float64 scalars promote float32",
         """
@@ -379,7 +379,7 @@ def adam_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         "should keep the dtype float32, got float64",
     ),
     (
-        "07_adam",
+        "08_adam",
         "q2",
         "divides by v, not vmax",
         """
@@ -389,9 +389,9 @@ def amsgrad_step(p, g, m, v, vmax, t, lr, betas, eps):
 """,
         "AMSGrad divides by the running maximum",
     ),
-    # 8: AdamW
+    # 9: AdamW
     (
-        "08_adamw",
+        "09_adamw",
         "q1",
         "decay after the step (the article's code)",
         """
@@ -405,7 +405,7 @@ def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_deca
         "the decay is applied AFTER the Adam step",
     ),
     (
-        "08_adamw",
+        "09_adamw",
         "q1",
         "L2 through the gradient",
         """
@@ -419,7 +419,7 @@ def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_deca
         "that is Adam with L2",
     ),
     (
-        "08_adamw",
+        "09_adamw",
         "q1",
         "decay in place mutates p",
         """
@@ -433,7 +433,7 @@ def adamw_step(p, g, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_deca
         "changed its input `p` in place",
     ),
     (
-        "08_adamw",
+        "09_adamw",
         "q2",
         "decay without lr",
         """
@@ -442,124 +442,9 @@ def zero_grad_decay(p0, lr, weight_decay, steps):
 """,
         "not (1 - weight_decay)",
     ),
-    # 9: warmup + cosine
+    # 10: LAMB
     (
-        "09_warmup_cosine",
-        "q1",
-        "cosine over the whole run",
-        """
-def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
-    if step < warmup_steps:
-        return base_lr * step / warmup_steps
-    progress = min(1.0, step / total_steps)
-    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
-""",
-        "the cosine starts at the END of the warmup",
-    ),
-    (
-        "09_warmup_cosine",
-        "q1",
-        "not clamped after total_steps",
-        """
-def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
-    if step < warmup_steps:
-        return base_lr * step / warmup_steps
-    progress = (step - warmup_steps) / (total_steps - warmup_steps)
-    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
-""",
-        "after total_steps the rate must stay at min_lr",
-    ),
-    (
-        "09_warmup_cosine",
-        "q1",
-        "np.float64 instead of a Python float",
-        """
-def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
-    if step < warmup_steps:
-        return np.float64(base_lr * step / warmup_steps)
-    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
-    return min_lr + 0.5 * (base_lr - min_lr) * (1 + np.cos(np.pi * progress))
-""",
-        "return a Python float, got float64",
-    ),
-    (
-        "09_warmup_cosine",
-        "q2",
-        "scheduler stepped before the update",
-        """
-def scheduled_descent(grad_fn, p0, base_lr, warmup_steps, total_steps, min_lr=0.0):
-    p = p0
-    for t in range(total_steps):
-        lr = warmup_cosine_lr(t + 1, base_lr, warmup_steps, total_steps, min_lr)
-        p = p - lr * grad_fn(p)
-    return p
-""",
-        "each step uses the rate of the NEXT step",
-    ),
-    # 10: clipping
-    (
-        "10_clipping",
-        "q1",
-        "per-array clipping",
-        """
-def clip_by_global_norm(grads, max_norm):
-    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-    out = {}
-    for k, g in grads.items():
-        out[k] = g * min(1.0, max_norm / (float(np.linalg.norm(g)) + 1e-6))
-    return out, total
-""",
-        "each array was clipped by its own norm",
-    ),
-    (
-        "10_clipping",
-        "q1",
-        "scales small gradients up",
-        """
-def clip_by_global_norm(grads, max_norm):
-    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-    return {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()}, total
-""",
-        "only scale DOWN",
-    ),
-    (
-        "10_clipping",
-        "q1",
-        "zero norm divides by zero",
-        """
-def clip_by_global_norm(grads, max_norm):
-    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-    coef = min(1.0, max_norm / total)
-    return {k: g * coef for k, g in grads.items()}, total
-""",
-        "raised ZeroDivisionError: float division by zero",
-    ),
-    (
-        "10_clipping",
-        "q1",
-        "clips in place",
-        """
-def clip_by_global_norm(grads, max_norm):
-    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
-    for g in grads.values():
-        g *= min(1.0, max_norm / (total + 1e-6))
-    return grads, total
-""",
-        "changed its input `grads['W']` in place",
-    ),
-    (
-        "10_clipping",
-        "q2",
-        "clamps at zero",
-        """
-def clip_by_value(grads, clip_value):
-    return {k: np.clip(g, 0.0, clip_value) for k, g in grads.items()}
-""",
-        "negative entries are clipped at -c",
-    ),
-    # 11: LAMB
-    (
-        "11_lamb",
+        "10_lamb",
         "q1",
         "no zero-norm rule",
         """
@@ -569,7 +454,7 @@ def trust_ratio(w, u):
         "when a norm is 0 the ratio is 1.0",
     ),
     (
-        "11_lamb",
+        "10_lamb",
         "q1",
         "upside down",
         """
@@ -580,7 +465,7 @@ def trust_ratio(w, u):
         "the ratio is upside down",
     ),
     (
-        "11_lamb",
+        "10_lamb",
         "q2",
         "ratio from Adam's step alone",
         """
@@ -594,7 +479,7 @@ def lamb_step(p, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01
         "the trust ratio must use the whole update",
     ),
     (
-        "11_lamb",
+        "10_lamb",
         "q2",
         "LARS ratio",
         """
@@ -606,5 +491,120 @@ def lamb_step(p, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01
     return p - lr * trust_ratio(p, g) * u, m, v
 """,
         "that is LARS's ratio",
+    ),
+    # 11: warmup + cosine
+    (
+        "11_warmup_cosine",
+        "q1",
+        "cosine over the whole run",
+        """
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return base_lr * step / warmup_steps
+    progress = min(1.0, step / total_steps)
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
+""",
+        "the cosine starts at the END of the warmup",
+    ),
+    (
+        "11_warmup_cosine",
+        "q1",
+        "not clamped after total_steps",
+        """
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return base_lr * step / warmup_steps
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
+""",
+        "after total_steps the rate must stay at min_lr",
+    ),
+    (
+        "11_warmup_cosine",
+        "q1",
+        "np.float64 instead of a Python float",
+        """
+def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    if step < warmup_steps:
+        return np.float64(base_lr * step / warmup_steps)
+    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
+    return min_lr + 0.5 * (base_lr - min_lr) * (1 + np.cos(np.pi * progress))
+""",
+        "return a Python float, got float64",
+    ),
+    (
+        "11_warmup_cosine",
+        "q2",
+        "scheduler stepped before the update",
+        """
+def scheduled_descent(grad_fn, p0, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    p = p0
+    for t in range(total_steps):
+        lr = warmup_cosine_lr(t + 1, base_lr, warmup_steps, total_steps, min_lr)
+        p = p - lr * grad_fn(p)
+    return p
+""",
+        "each step uses the rate of the NEXT step",
+    ),
+    # 13: clipping
+    (
+        "13_clipping",
+        "q1",
+        "per-array clipping",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    out = {}
+    for k, g in grads.items():
+        out[k] = g * min(1.0, max_norm / (float(np.linalg.norm(g)) + 1e-6))
+    return out, total
+""",
+        "each array was clipped by its own norm",
+    ),
+    (
+        "13_clipping",
+        "q1",
+        "scales small gradients up",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    return {k: g * (max_norm / (total + 1e-6)) for k, g in grads.items()}, total
+""",
+        "only scale DOWN",
+    ),
+    (
+        "13_clipping",
+        "q1",
+        "zero norm divides by zero",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    coef = min(1.0, max_norm / total)
+    return {k: g * coef for k, g in grads.items()}, total
+""",
+        "raised ZeroDivisionError: float division by zero",
+    ),
+    (
+        "13_clipping",
+        "q1",
+        "clips in place",
+        """
+def clip_by_global_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    for g in grads.values():
+        g *= min(1.0, max_norm / (total + 1e-6))
+    return grads, total
+""",
+        "changed its input `grads['W']` in place",
+    ),
+    (
+        "13_clipping",
+        "q2",
+        "clamps at zero",
+        """
+def clip_by_value(grads, clip_value):
+    return {k: np.clip(g, 0.0, clip_value) for k, g in grads.items()}
+""",
+        "negative entries are clipped at -c",
     ),
 ]

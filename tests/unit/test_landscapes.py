@@ -1,6 +1,7 @@
 """Landscapes: analytic gradients, stated minima and saddles, scalar/array agreement."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -25,11 +26,41 @@ def land(request):
     return LANDSCAPES[name](**kwargs)
 
 
-def numeric_grad(f, x, y, h=1e-6):
+#: largest error allowed between an analytic gradient and central differences, relative to
+#: max(1, |gradient|) at each point; central differences reach ~1e-7 on every landscape here
+GRAD_RTOL = 1e-6
+
+
+def numeric_grad(f, x, y):
+    """Central differences with a step scaled to each point, h = cbrt(eps) * max(1, |x|).
+
+    That step balances truncation (h**2) against rounding (eps / h) error; it is rounded so that
+    x + h and x - h are exactly h away from x.
+    """
+    c = np.finfo(np.float64).eps ** (1 / 3)
+    hx = (x + c * np.maximum(1.0, np.abs(x))) - x
+    hy = (y + c * np.maximum(1.0, np.abs(y))) - y
     return (
-        (f(x + h, y) - f(x - h, y)) / (2 * h),
-        (f(x, y + h) - f(x, y - h)) / (2 * h),
+        (f(x + hx, y) - f(x - hx, y)) / (2 * hx),
+        (f(x, y + hy) - f(x, y - hy)) / (2 * hy),
     )
+
+
+def gradient_error(land, x, y):
+    """Per point, the larger of the two components' |analytic - numerical| / max(1, |analytic|)."""
+    errors = []
+    for g, n in zip(land.grad(x, y), numeric_grad(land.f, x, y), strict=True):
+        errors.append(np.abs(g - n) / np.maximum(1.0, np.abs(g)))
+    return np.maximum(*errors)
+
+
+def check_points(land, n_grid=41, n_random=500):
+    """The window's grid and random points in it (the grid alone has special points, x = 0)."""
+    gx, gy = land.grid(n_grid)[:2]
+    rng = np.random.default_rng(1)
+    x = np.concatenate([gx.ravel(), rng.uniform(*land.xlim, n_random)])
+    y = np.concatenate([gy.ravel(), rng.uniform(*land.ylim, n_random)])
+    return x, y
 
 
 def test_registry_names_match():
@@ -51,13 +82,27 @@ def test_registry_names_match():
 
 
 def test_gradient_matches_central_differences(land):
-    x, y = land.grid(41)[:2]
-    gx, gy = land.grad(x, y)
-    nx, ny = numeric_grad(land.f, x, y)
-    # central differences are accurate to ~1e-9 relative to the function's scale here
-    scale = 1.0 + np.abs(land.f(x, y))
-    np.testing.assert_allclose(gx, nx, rtol=1e-6, atol=1e-7 * scale.max())
-    np.testing.assert_allclose(gy, ny, rtol=1e-6, atol=1e-7 * scale.max())
+    x, y = check_points(land)
+    err = gradient_error(land, x, y)
+    worst = int(np.argmax(err))
+    assert err[worst] <= GRAD_RTOL, (
+        f"gradient off by {err[worst]:.1e} (relative) at ({x[worst]!r}, {y[worst]!r}): "
+        f"analytic {[float(g[worst]) for g in land.grad(x, y)]}, "
+        f"numerical {[float(g[worst]) for g in numeric_grad(land.f, x, y)]}"
+    )
+
+
+@pytest.mark.parametrize("component", [0, 1])
+def test_gradient_check_sees_a_relative_error_of_1e_4(land, component):
+    """The check above can fail: one component off by 1e-4 (relative) is caught."""
+
+    def grad(x, y):
+        g = list(land.grad(x, y))
+        g[component] = g[component] * (1 + 1e-4)
+        return tuple(g)
+
+    wrong = SimpleNamespace(f=land.f, grad=grad)
+    assert gradient_error(wrong, *check_points(land)).max() > GRAD_RTOL
 
 
 def test_scalars_and_arrays_agree(land):

@@ -1,0 +1,121 @@
+"""Every chapter is deterministic: two fresh executions state the same claims, to the character.
+
+A claim is what the reader sees as a result of the book: the output of a cell tagged
+``nbval-check-output`` and every value glued into the prose (``myst_nb.glue``). nbval compares
+the claim cells with the outputs committed in git, which cannot tell an unseeded computation from
+a seeded one that happened to print the same digits once; running each notebook twice, each in a
+fresh kernel (so a different hash seed, new process state), and comparing the runs can. Text is
+compared exactly; images are not (the plot style may change without changing a claim).
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
+CHAPTERS = sorted(CHAPTERS_DIR.glob("*.ipynb"))
+CLAIM = "nbval-check-output"
+#: seconds one cell may take (a chapter should run in well under a minute on two cores)
+CELL_TIMEOUT = 300
+
+
+def _execute(nb):
+    from nbclient import NotebookClient
+
+    nb = copy.deepcopy(nb)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(CHAPTERS_DIR)}},  # the notebook's folder, as the book
+    )
+    client.execute()
+    return nb
+
+
+def _texts(output):
+    """The text an output shows: its stream text, or each text mime type of its data."""
+    if output["output_type"] == "stream":
+        return {output["name"]: output["text"]}
+    data = output.get("data", {})
+    return {mime: value for mime, value in data.items() if "text" in mime or "json" in mime}
+
+
+def _merged(outputs):
+    """Outputs with consecutive chunks of one stream joined (chunking depends on timing)."""
+    merged = []
+    for output in outputs:
+        if (
+            merged
+            and output["output_type"] == "stream"
+            and merged[-1]["output_type"] == "stream"
+            and merged[-1]["name"] == output["name"]
+        ):
+            merged[-1] = dict(merged[-1], text=merged[-1]["text"] + output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
+def claims(nb):
+    """Dict cell label -> the claimed texts of that cell (claim cells and glued values)."""
+    found = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        label = f"cell {i} ({cell.get('id', 'no id')})"
+        if CLAIM in cell.metadata.get("tags", []):
+            found[label] = [(o["output_type"], _texts(o)) for o in _merged(cell.get("outputs", []))]
+        glued = {
+            o["metadata"]["scrapbook"]["name"]: _texts(o)
+            for o in cell.get("outputs", [])
+            if "scrapbook" in o.get("metadata", {})
+        }
+        if glued:
+            found[f"{label} glue"] = glued
+    return found
+
+
+def test_claims_are_compared_with_their_texts():
+    """The comparison sees a changed digit, and ignores only how a stream was chunked."""
+    one = nbformat.v4.new_code_cell("print(1)", metadata={"tags": [CLAIM]})
+    one.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a = 1.00"),
+        nbformat.v4.new_output("stream", name="stdout", text="01\n"),
+    ]
+    two = copy.deepcopy(one)
+    two.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a = 1.0001\n")]
+    glue = nbformat.v4.new_code_cell("glue('x', 1)")
+    glue.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/papermill.record/text/plain": "'0.25'"},
+            metadata={"scrapbook": {"name": "x", "mime_prefix": "x"}},
+        )
+    ]
+    nb = nbformat.v4.new_notebook(cells=[one, glue])
+    same = nbformat.v4.new_notebook(cells=[two, copy.deepcopy(glue)])
+    assert claims(nb) == claims(same)
+    same.cells[0].outputs[0]["text"] = "a = 1.0002\n"
+    assert claims(nb) != claims(same)
+    same.cells[0].outputs[0]["text"] = "a = 1.0001\n"
+    same.cells[1].outputs[0]["data"]["application/papermill.record/text/plain"] = "'0.26'"
+    assert claims(nb) != claims(same)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_two_runs_state_the_same_claims(path):
+    nb = nbformat.read(path, as_version=4)
+    first, second = claims(_execute(nb)), claims(_execute(nb))
+    assert any(not label.endswith("glue") for label in first), f"{path.name}: no claim cell ran"
+    for label, texts in first.items():
+        assert second.get(label) == texts, (
+            f"{path.name} {label} differs between two runs: not deterministic (seed it):\n"
+            f"first:  {json.dumps(texts, ensure_ascii=False)}\n"
+            f"second: {json.dumps(second.get(label), ensure_ascii=False)}"
+        )
+    assert first.keys() == second.keys()
