@@ -4,8 +4,10 @@ Simulates slider moves the way ipywidgets delivers them (setting a control's val
 explorer's callback synchronously: run the optimizers, blit the moving artists, encode the PNG)
 on the race (500-step runs, scrubbing the step slider) and on the momentum explorer (a new
 500-step trajectory per move: every move goes to a learning rate / momentum pair not seen before,
-so no cached run helps). Then builds the static face of every ready explorer and reports its
-page weight and build time.
+so no cached run helps). Then builds the static face of every ready explorer, module by module
+of ``optimlite.explorers`` (one module per chapter family, see ``CONTRIBUTING.md``: a new
+chapter's explorer goes into :data:`READY` under its module), and reports its page weight and
+build time.
 
 Run: ``python benchmarks/explorer_latency.py``. The last line is the summary over all moves:
 ``slider move: median <x> ms, p90 <y> ms``.
@@ -17,6 +19,23 @@ import time
 import numpy as np
 
 from optimlite import explorers
+
+#: The ready explorers, by module of ``optimlite.explorers``: ``{module: {call: make}}``.
+READY = {
+    "gd": {"lr_dilemma()": explorers.lr_dilemma},
+    "momentum": {
+        "momentum()": explorers.momentum,
+        "momentum(nesterov=True)": lambda: explorers.momentum(nesterov=True),
+    },
+    "adaptive": {
+        "adagrad_vs_rmsprop()": explorers.adagrad_vs_rmsprop,
+        "adam_betas()": explorers.adam_betas,
+    },
+    "race": {"race()": explorers.race},
+    "schedules": {
+        f"schedule({k!r})": (lambda k=k: explorers.schedule(k)) for k in explorers.SCHEDULE_KINDS
+    },
+}
 
 
 def time_moves(explorer, moves):
@@ -76,28 +95,23 @@ def main():
     summary("momentum, 500 steps (cached runs)", times)
 
     print()
-    print(f"{'static face':<34s} {'frames':>6s} {'build s':>8s} {'HTML KB':>8s} {'KB/frame':>8s}")
-    ready = {
-        "lr_dilemma()": explorers.lr_dilemma,
-        "momentum()": explorers.momentum,
-        "momentum(nesterov=True)": lambda: explorers.momentum(nesterov=True),
-        "adagrad_vs_rmsprop()": explorers.adagrad_vs_rmsprop,
-        "adam_betas()": explorers.adam_betas,
-        "race()": explorers.race,
-        **{
-            f"schedule({k!r})": (lambda k=k: explorers.schedule(k))
-            for k in explorers.SCHEDULE_KINDS
-        },
-    }
-    for name, make in ready.items():
-        start = time.perf_counter()
-        ex = make()
-        html = ex.to_html()
-        seconds = time.perf_counter() - start
-        static = ex.static_frames()
-        kb = len(html.encode()) / 1e3
-        per_frame = sum(map(len, static.frames)) / len(static.frames) / 1e3
-        print(f"{name:<34s} {ex.n_frames:6d} {seconds:8.2f} {kb:8.0f} {per_frame:8.1f}")
+    print(
+        f"{'module':<10s} {'static face':<26s} {'frames':>6s} {'build s':>8s} {'HTML KB':>8s} "
+        f"{'KB/frame':>8s}"
+    )
+    for module, calls in READY.items():
+        for name, make in calls.items():
+            start = time.perf_counter()
+            ex = make()
+            html = ex.to_html()
+            seconds = time.perf_counter() - start
+            static = ex.static_frames()
+            kb = len(html.encode()) / 1e3
+            per_frame = sum(map(len, static.frames)) / len(static.frames) / 1e3
+            print(
+                f"{module:<10s} {name:<26s} {ex.n_frames:6d} {seconds:8.2f} {kb:8.0f} "
+                f"{per_frame:8.1f}"
+            )
 
     print()
     everything = np.concatenate(all_times)

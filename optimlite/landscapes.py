@@ -61,6 +61,9 @@ class Landscape:
         saddles: known saddle points as ``(x, y, f)``.
         eigenvalues: Hessian eigenvalues (smallest first) where the Hessian is constant.
         description: one sentence on what the landscape teaches.
+        labels: the symbols of the two coordinates, TeX math without the dollars (the axis
+            labels of every plot of it): ``("x", "y")``, or e.g. ``("w", "b")`` for a model's
+            weight and bias.
     """
 
     name: str
@@ -75,6 +78,7 @@ class Landscape:
     saddles: list[Point] = field(default_factory=list)
     eigenvalues: tuple[float, float] | None = None
     description: str = ""
+    labels: tuple[str, str] = ("x", "y")
 
     def __call__(self, x, y):
         return self.f(x, y)

@@ -12,7 +12,9 @@ the same on every page. They use matplotlib's object API and draw into an ``ax``
   exception, never empty axes).
 - :func:`draw_losses` / :class:`LossCurve` -- loss (or the gap :math:`f - f^\\star`) per step on
   log axes, same divergence rule.
-- :func:`color_for` -- the colour an optimizer has everywhere (Okabe-Ito, colour-blind safe).
+- :func:`setup_loss_axes` -- fixed per-step axes (log by default) for losses and step sizes.
+- :func:`color_for` -- the colour an optimizer has everywhere (from :mod:`optimlite.registry`;
+  Okabe-Ito and Tol's colour-blind-safe sets).
 
 The ``*Artists`` classes keep their matplotlib artists so an explorer can move them with
 ``set_data`` and redraw only them (blitting) instead of replotting the figure.
@@ -26,17 +28,17 @@ import math
 import numpy as np
 
 from . import landscapes as _landscapes
+from . import registry as _registry
 
 __all__ = [
     "STYLE",
     "PALETTE",
-    "OPTIMIZER_COLORS",
     "color_for",
     "style",
     "figure",
     "subplots",
     "contours",
-    "landscape_grid",
+    "axis_labels",
     "minimum_value",
     "finite_prefix",
     "divergence_text",
@@ -58,26 +60,6 @@ PALETTE = (
     "#000000",  # black
     "#999933",  # olive
 )
-
-#: One colour per optimizer, the same in every chapter and explorer.
-OPTIMIZER_COLORS = {
-    "GD": "#0072B2",
-    "SGD": "#0072B2",
-    "Momentum": "#E69F00",
-    "MomentumSGD": "#E69F00",
-    "Nesterov": "#D55E00",
-    "NesterovMomentum": "#D55E00",
-    "AdaGrad": "#009E73",
-    "Adagrad": "#009E73",
-    "RMSprop": "#56B4E9",
-    "Adam": "#CC79A7",
-    "AdamW": "#882255",
-    "RAdam": "#999933",
-    "Lion": "#000000",
-    "LARS": "#117733",
-    "LAMB": "#AA4499",
-    "Lookahead": "#6699CC",
-}
 
 #: Colours for things that are not optimizers.
 DIVERGED_COLOR = "#C0392B"
@@ -106,10 +88,10 @@ STYLE = {
 
 
 def color_for(name: str, index: int = 0) -> str:
-    """The course colour of optimizer ``name`` (e.g. ``"Adam"``); else ``PALETTE[index]``."""
-    if name in OPTIMIZER_COLORS:
-        return OPTIMIZER_COLORS[name]
-    return PALETTE[index % len(PALETTE)]
+    """The colour of optimizer ``name`` (a registry name or alias, e.g. ``"Adam"``, ``"GD"``),
+    the same in every chapter and explorer (:func:`optimlite.registry.color`); for any other
+    name ``PALETTE[index]`` (cycling)."""
+    return _registry.color(name, None) or PALETTE[index % len(PALETTE)]
 
 
 @contextlib.contextmanager
@@ -153,15 +135,6 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, **kwargs):
 # --- landscapes ------------------------------------------------------------------------------
 
 
-def landscape_grid(landscape, resolution: int = 160, xlim=None, ylim=None):
-    """``X, Y, Z`` with ``Z = f(X, Y)`` on a ``resolution`` x ``resolution`` grid over the window
-    (default: the landscape's): :meth:`Landscape.grid <optimlite.landscapes.Landscape.grid>`,
-    for any object with ``f``, ``xlim`` and ``ylim``."""
-    xlim = landscape.xlim if xlim is None else xlim
-    ylim = landscape.ylim if ylim is None else ylim
-    return _landscapes.grid_values(landscape.f, xlim, ylim, resolution)
-
-
 def _minimum_value(landscape, Z) -> float:
     values = []
     for point in getattr(landscape, "minima", None) or ():
@@ -177,7 +150,8 @@ def _minimum_value(landscape, Z) -> float:
 def minimum_value(landscape) -> float:
     """:math:`f^\\star`: the lowest known minimum of ``landscape`` (else the lowest value on a
     coarse grid over its window)."""
-    return _minimum_value(landscape, landscape_grid(landscape, 41)[2])
+    Z = _landscapes.grid_values(landscape.f, landscape.xlim, landscape.ylim, 41)[2]
+    return _minimum_value(landscape, Z)
 
 
 def contours(
@@ -194,7 +168,8 @@ def contours(
     linewidths: float = 0.8,
     alpha: float = 0.75,
 ):
-    """Level lines of ``landscape.f`` over its window; minima marked with a star.
+    """Level lines of ``landscape.f`` over its window; minima marked with a star; the axes
+    labelled with the landscape's coordinates (``landscape.labels``, default :math:`x, y`).
 
     ``levels``: a sequence of values, or a count of levels log-spaced over four decades of
     :math:`f - f_{\\min}` (:func:`optimlite.landscapes.log_levels`: shows both a valley's floor
@@ -203,7 +178,7 @@ def contours(
     """
     xlim = landscape.xlim if xlim is None else xlim
     ylim = landscape.ylim if ylim is None else ylim
-    X, Y, Z = landscape_grid(landscape, resolution, xlim, ylim)
+    X, Y, Z = _landscapes.grid_values(landscape.f, xlim, ylim, resolution)
     if levels is None:
         levels = getattr(landscape, "levels", None)
         levels = 16 if levels is None else levels
@@ -227,9 +202,17 @@ def contours(
             )
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
-    ax.set_xlabel(getattr(landscape, "xlabel", None) or "$x$")
-    ax.set_ylabel(getattr(landscape, "ylabel", None) or "$y$")
+    xlabel, ylabel = axis_labels(landscape)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     return cs
+
+
+def axis_labels(landscape) -> tuple[str, str]:
+    """The axis labels of a landscape panel: its coordinates' symbols (``landscape.labels``,
+    TeX math without the dollars; ``("x", "y")`` for objects that have none) as mathtext."""
+    labels = getattr(landscape, "labels", None) or _landscapes.Landscape.labels
+    return tuple(f"${name}$" for name in labels)
 
 
 # --- paths and divergence --------------------------------------------------------------------
@@ -335,9 +318,12 @@ def draw_path(ax, path, *, color=None, label=None, diverged_at=None, index: int 
 # --- loss curves -----------------------------------------------------------------------------
 
 
-def setup_loss_axes(ax, steps: int, lo: float = 1e-10, hi: float = 1e3, *, ylabel="loss"):
-    """Fixed log axes for loss curves: steps ``0..steps`` on x, ``[lo, hi]`` on y."""
-    ax.set_yscale("log")
+def setup_loss_axes(
+    ax, steps: int, lo: float = 1e-10, hi: float = 1e3, *, ylabel="loss", yscale="log"
+):
+    """Fixed axes for a quantity per step (a loss, a step size, a learning rate): steps
+    ``0..steps`` on x, ``[lo, hi]`` on a ``yscale`` (log by default) y axis, a light grid."""
+    ax.set_yscale(yscale)
     ax.set_xlim(0, max(int(steps), 1))
     ax.set_ylim(lo, hi)
     ax.set_xlabel("step")

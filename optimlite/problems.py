@@ -161,6 +161,7 @@ def linear_regression_landscape(x, y):
         levels=log_levels(f, xlim, ylim, f_star, n=16),
         eigenvalues=(float(lam[0]), float(lam[1])),
         description="The article's linear regression: a quadratic bowl in (w, b).",
+        labels=("w", "b"),
     )
 
 

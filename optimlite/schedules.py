@@ -11,6 +11,10 @@ have one entry.
 The functions ``step_decay``, ``exponential_decay``, ``cosine_annealing`` and ``warmup_cosine`` are
 the article's ``LearningRateScheduler`` static methods: the learning rate as a function of the
 epoch (an int, or a numpy array of them for plotting).
+
+Each formula is written once, in the private helpers below the classes (``_decayed``,
+``_cosine``, ``_warmup_cosine``), on Python scalars and numpy arrays alike; the classes and the
+functions both call them.
 """
 
 import copy
@@ -125,10 +129,10 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        lr = self.optimizer.lr
-        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [lr]
-        return [lr * self.gamma]
+        t = self.last_epoch
+        # the drops between t - 1 and t (0 or 1): the closed form's ratio, taken exactly
+        drops = 0 if t == 0 else t // self.step_size - (t - 1) // self.step_size
+        return [_decayed(self.optimizer.lr, self.gamma, drops)]
 
 
 class ExponentialLR(LRScheduler):
@@ -146,10 +150,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        lr = self.optimizer.lr
-        if self._is_initial:
-            return [lr]
-        return [lr * self.gamma]
+        return [_decayed(self.optimizer.lr, self.gamma, 0 if self._is_initial else 1)]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -179,8 +180,8 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        cos = math.cos(math.pi * self.last_epoch / self.T_max)
-        return [self.eta_min + (base - self.eta_min) * (1 + cos) / 2 for base in self.base_lrs]
+        phase = math.pi * self.last_epoch / self.T_max
+        return [_cosine(base, self.eta_min, phase) for base in self.base_lrs]
 
 
 class WarmupCosineLR(LRScheduler):
@@ -219,12 +220,8 @@ class WarmupCosineLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        t, w = self.last_epoch, self.warmup_steps
-        if t < w:
-            return [base * t / w for base in self.base_lrs]
-        progress = min(1.0, (t - w) / (self.total_steps - w))
-        cos = math.cos(math.pi * progress)
-        return [self.min_lr + (base - self.min_lr) * (1 + cos) / 2 for base in self.base_lrs]
+        t, w, total = self.last_epoch, self.warmup_steps, self.total_steps
+        return [_warmup_cosine(base, t, w, total, self.min_lr, hold=True) for base in self.base_lrs]
 
 
 class OneCycleLR(LRScheduler):
@@ -334,7 +331,7 @@ class OneCycleLR(LRScheduler):
 
     def _anneal(self, start, end, pct):
         if self.anneal_strategy == "cos":
-            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+            return _cosine(start, end, math.pi * pct)
         return (end - start) * pct + start
 
     def get_lr(self):
@@ -355,6 +352,47 @@ class OneCycleLR(LRScheduler):
             start_step = end_step
 
 
+# ----- the formulas, each written once (Python scalars or numpy arrays) ------------------------
+def _decayed(lr, gamma, drops):
+    """:math:`\\eta\\,\\gamma^k` after ``drops`` = :math:`k` decays (StepLR, ExponentialLR).
+
+    The closed forms count the drops from epoch 0; the torch-style classes apply the drops of
+    one step (0 or 1) to the current lr, so that they chain with other schedulers, and
+    ``gamma ** 1`` and ``gamma ** 0`` are exact, so they equal torch's ``lr * gamma`` bit for bit.
+    """
+    return lr * gamma**drops
+
+
+def _cos(phase):
+    return np.cos(phase) if isinstance(phase, np.ndarray) else math.cos(phase)
+
+
+def _cosine(start, end, phase):
+    """Cosine annealing from ``start`` (phase 0) to ``end`` (phase :math:`\\pi`):
+    :math:`e + \\tfrac12 (s - e)(1 + \\cos\\phi)` (CosineAnnealingLR, the cosine phases of
+    WarmupCosineLR and OneCycleLR)."""
+    return end + 0.5 * (start - end) * (1 + _cos(phase))
+
+
+def _warmup_cosine(base, t, warmup, total, min_lr, hold):
+    """Linear warmup :math:`\\eta_0 t / W` for :math:`t < W`, then :func:`_cosine` from
+    :math:`\\eta_0` to ``min_lr`` at ``total``; past ``total`` it holds ``min_lr`` when ``hold``
+    (WarmupCosineLR) and rises again otherwise (the article's ``warmup_cosine``)."""
+    if isinstance(t, np.ndarray):
+        warm = base * t / max(warmup, 1)
+        progress = (t - warmup) / (total - warmup)
+        if hold:
+            progress = np.minimum(progress, 1.0)
+        return np.where(t < warmup, warm, _cosine(base, min_lr, math.pi * progress))
+    if t < warmup:
+        return base * t / warmup
+    progress = (t - warmup) / (total - warmup)
+    if hold:
+        progress = min(1.0, progress)
+    return _cosine(base, min_lr, math.pi * progress)
+
+
+# ----- the article's functions -----------------------------------------------------------------
 def _epochs(epoch):
     """An int epoch as a Python int, an array of epochs as an integer numpy array (both >= 0)."""
     e = np.asarray(epoch)
@@ -368,14 +406,14 @@ def step_decay(initial_lr, epoch, drop_rate=0.5, epochs_drop=10):
     \text{epochs\_drop}\rfloor}` (``StepLR`` with ``gamma=drop_rate, step_size=epochs_drop``)."""
     epochs_drop = check_positive_int("epochs_drop", epochs_drop)
     drop_rate = check_positive("drop_rate", drop_rate)
-    return initial_lr * drop_rate ** (_epochs(epoch) // epochs_drop)
+    return _decayed(initial_lr, drop_rate, _epochs(epoch) // epochs_drop)
 
 
 def exponential_decay(initial_lr, epoch, decay_rate=0.95):
     r"""The article's exponential decay: :math:`\eta_0 \cdot \text{decay\_rate}^e`, i.e.
     :math:`\eta_0 e^{-ke}` with :math:`k = -\ln(\text{decay\_rate})` (``ExponentialLR``)."""
     decay_rate = check_positive("decay_rate", decay_rate)
-    return initial_lr * decay_rate ** _epochs(epoch)
+    return _decayed(initial_lr, decay_rate, _epochs(epoch))
 
 
 def cosine_annealing(initial_lr, epoch, total_epochs, min_lr=0.0):
@@ -384,13 +422,7 @@ def cosine_annealing(initial_lr, epoch, total_epochs, min_lr=0.0):
     (``CosineAnnealingLR`` with ``T_max=total_epochs``; not clamped past ``total_epochs``)."""
     total_epochs = check_positive("total_epochs", total_epochs)
     min_lr = check_non_negative("min_lr", min_lr)
-    e = _epochs(epoch)
-    cos = (
-        np.cos(np.pi * e / total_epochs)
-        if isinstance(e, np.ndarray)
-        else math.cos(math.pi * e / total_epochs)
-    )
-    return min_lr + 0.5 * (initial_lr - min_lr) * (1 + cos)
+    return _cosine(initial_lr, min_lr, math.pi * _epochs(epoch) / total_epochs)
 
 
 def warmup_cosine(initial_lr, epoch, total_epochs, warmup_epochs=5, min_lr=0.0):
@@ -409,13 +441,4 @@ def warmup_cosine(initial_lr, epoch, total_epochs, warmup_epochs=5, min_lr=0.0):
             f"Invalid total_epochs: {total_epochs} (must be > warmup_epochs={warmup_epochs})"
         )
     min_lr = check_non_negative("min_lr", min_lr)
-    e = _epochs(epoch)
-    if isinstance(e, np.ndarray):
-        warm = initial_lr * e / max(warmup_epochs, 1)
-        progress = (e - warmup_epochs) / (total_epochs - warmup_epochs)
-        cos = min_lr + 0.5 * (initial_lr - min_lr) * (1 + np.cos(np.pi * progress))
-        return np.where(e < warmup_epochs, warm, cos)
-    if e < warmup_epochs:
-        return initial_lr * e / warmup_epochs
-    progress = (e - warmup_epochs) / (total_epochs - warmup_epochs)
-    return min_lr + 0.5 * (initial_lr - min_lr) * (1 + math.cos(math.pi * progress))
+    return _warmup_cosine(initial_lr, _epochs(epoch), warmup_epochs, total_epochs, min_lr, False)

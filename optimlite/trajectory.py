@@ -1,7 +1,7 @@
 """Run an optimizer on a 2-D landscape and record its path (what every explorer plots)."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,12 +20,18 @@ class Trajectory:
         diverged_at: the update (counted from 1) whose result left the bound or gave a
             non-finite loss or gradient; that point is not recorded. ``None`` if the run finished.
         steps_run: number of updates recorded (``len(path) - 1``).
+        recorded: the optimizer state asked for with ``run_trajectory(..., record=keys)``:
+            ``recorded[key]`` stacks ``optimizer.state["xy"][key]`` as it was after each update
+            made, one row per update (row ``k - 1`` after update ``k``). A run that diverged at
+            step ``k`` has ``k`` rows, one more than ``steps_run``: the last one is the state the
+            diverging update left. Empty when nothing was recorded.
     """
 
     path: np.ndarray
     losses: np.ndarray
     diverged_at: int | None
     steps_run: int
+    recorded: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def diverged(self):
@@ -55,6 +61,7 @@ def run_trajectory(
     seed=None,
     scheduler=None,
     bound=1e6,
+    record=(),
 ):
     """Run ``optimizer`` for ``steps`` updates on ``landscape`` and return a :class:`Trajectory`.
 
@@ -74,6 +81,11 @@ def run_trajectory(
     carry over from earlier calls, and so does a scheduler's position). A scheduler stepped past
     its end (``OneCycleLR`` with ``total_steps < steps``) raises its own ``ValueError``.
 
+    ``record`` names entries of the optimizer's state (``"sum"`` for AdaGrad, ``"square_avg"``
+    for RMSprop, ``"exp_avg"`` for Adam, ...) to copy after every update into
+    ``Trajectory.recorded``; a name the optimizer's state lacks raises ``ValueError`` (after the
+    first update, when the state exists).
+
     Args:
         optimizer: any optimlite optimizer (``update(params, grads)``).
         landscape: a :class:`~optimlite.landscapes.Landscape`.
@@ -84,8 +96,10 @@ def run_trajectory(
         seed: seed of the noise generator (int or None).
         scheduler: an optimlite scheduler attached to ``optimizer``, stepped after each update.
         bound (float): coordinates beyond ``±bound`` count as divergence (default 1e6).
+        record: a state name or a sequence of them (default: none).
     """
     steps = check_int("steps", steps, minimum=0)
+    record = _check_record(record)
     grad_noise = check_non_negative("grad_noise", grad_noise)
     bound = check_positive("bound", bound)
     if start is None:
@@ -112,6 +126,7 @@ def run_trajectory(
         step_scheduler = scheduler.step if scheduler is not None else None
         points = [x, y]
         losses = [loss]
+        rows = {key: [] for key in record}
         diverged_at = None
         for k in range(1, steps + 1):
             if noise is None:
@@ -124,6 +139,8 @@ def run_trajectory(
             update(params, grads)
             if step_scheduler is not None:
                 step_scheduler()
+            if rows:
+                _record_state(optimizer, rows)
             x, y = xy.tolist()
             if not (abs(x) <= bound and abs(y) <= bound):  # also false for NaN
                 diverged_at = k
@@ -149,4 +166,36 @@ def run_trajectory(
         losses=np.array(losses, dtype=np.float64),
         diverged_at=diverged_at,
         steps_run=len(losses) - 1,
+        recorded={key: _stack(values) for key, values in rows.items()},
     )
+
+
+def _check_record(record):
+    """``record`` as a tuple of distinct state names."""
+    if isinstance(record, str):
+        record = (record,)
+    try:
+        record = tuple(record)
+    except TypeError:
+        raise ValueError(
+            f"record must be a state name or a sequence of them, got {record!r}"
+        ) from None
+    if not all(isinstance(key, str) for key in record) or len(set(record)) != len(record):
+        raise ValueError(f"record must be distinct state names, got {record!r}")
+    return record
+
+
+def _record_state(optimizer, rows):
+    """Append a copy of each recorded entry of the optimizer's state of ``"xy"``."""
+    state = getattr(optimizer, "state", {}).get("xy", {})
+    for key, values in rows.items():
+        if key not in state:
+            have = ", ".join(map(repr, state)) or "none"
+            raise ValueError(
+                f"record: {type(optimizer).__name__} has no state {key!r} (its state: {have})"
+            )
+        values.append(np.array(state[key], copy=True))
+
+
+def _stack(values):
+    return np.stack(values) if values else np.empty((0, 2))

@@ -5,16 +5,22 @@ A claim is what the reader sees as a result of the book: the output of a cell ta
 the claim cells with the outputs committed in git, which cannot tell an unseeded computation from
 a seeded one that happened to print the same digits once; running each notebook twice, each in a
 fresh kernel (so a different hash seed, new process state), and comparing the runs can. The first
-run is the strict book build's (``_build/jupyter_execute``), the second one is made here. Text is
-compared exactly; images are not (the plot style may change without changing a claim).
+run is the strict book build's, the second one is made here. Claim cells are compared with the
+build's executed copy (``_build/jupyter_execute``); myst-nb removes glue outputs from that copy
+when it pastes them, so glued values are compared with what the build pasted into the page (the
+``pasted-text`` spans of its HTML, in the order of the ``{glue:text}`` roles). Text is compared
+exactly; images are not (the plot style may change without changing a claim).
 """
 
 import copy
+import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from myst_nb.core.variables import format_plain_text
 
 CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
 CHAPTERS = sorted(CHAPTERS_DIR.glob("*.ipynb"))
@@ -80,6 +86,40 @@ def claims(nb):
     return found
 
 
+GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
+PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
+
+
+def _pasted_keys(nb):
+    """(key, format spec) of every ``{glue:text}`` role of the notebook, in page order, split
+    as myst-nb splits them."""
+    roles = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for role in GLUE_TEXT.findall(cell.source):
+                key, _, spec = role.rpartition(":") if ":" in role else (role, "", "s")
+                roles.append((key, spec))
+    return roles
+
+
+def pasted_texts(nb):
+    """The glued texts a fresh run would paste, in page order (myst-nb's own formatting)."""
+    glued = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "scrapbook" in output.get("metadata", {}):
+                meta = output["metadata"]["scrapbook"]
+                data = output["data"]
+                plain = data.get(f"{meta.get('mime_prefix', '')}text/plain", data.get("text/plain"))
+                glued[meta["name"]] = plain
+    return [format_plain_text(glued[key], spec) for key, spec in _pasted_keys(nb) if key in glued]
+
+
+def page_pasted_texts(page: str):
+    """The pasted-text spans of a built page, in order."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", text)) for text in PASTED.findall(page)]
+
+
 def test_claims_are_compared_with_their_texts():
     """The comparison sees a changed digit, and ignores only how a stream was chunked."""
     one = nbformat.v4.new_code_cell("print(1)", metadata={"tags": [CLAIM]})
@@ -107,6 +147,24 @@ def test_claims_are_compared_with_their_texts():
     assert claims(nb) != claims(same)
 
 
+def test_pasted_values_are_read_as_myst_nb_writes_them():
+    """A glued string pastes unquoted, a number with its format spec; the page's spans in order."""
+    cell = nbformat.v4.new_code_cell("glue('a', '9'); glue('b', 0.125)")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/plain": plain},
+            metadata={"scrapbook": {"name": name, "mime_prefix": ""}},
+        )
+        for name, plain in (("a", "'9'"), ("b", "0.125"))
+    ]
+    text = nbformat.v4.new_markdown_cell("about {glue:text}`a` digits, {glue:text}`b:.2f` and `b`")
+    nb = nbformat.v4.new_notebook(cells=[cell, text])
+    assert pasted_texts(nb) == ["9", "0.12"]
+    page = '<p>about <span class="pasted-text">9</span>, <span class="pasted-text">0.12</span></p>'
+    assert page_pasted_texts(page) == ["9", "0.12"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_two_runs_state_the_same_claims(path, book):
@@ -115,9 +173,11 @@ def test_two_runs_state_the_same_claims(path, book):
     assert book.returncode == 0, book.log[-3000:]
     built = book.html.parent / "jupyter_execute" / path.relative_to(CHAPTERS_DIR.parent)
     assert built.exists(), f"the book build left no executed copy of {path.name} at {built}"
+    page = book.html / path.relative_to(CHAPTERS_DIR.parent).with_suffix(".html")
+    fresh = _execute(nbformat.read(path, as_version=4))
     first = claims(nbformat.read(built, as_version=4))
-    second = claims(_execute(nbformat.read(path, as_version=4)))
-    assert any(not label.endswith("glue") for label in first), f"{path.name}: no claim cell ran"
+    second = {label: texts for label, texts in claims(fresh).items() if not label.endswith("glue")}
+    assert first, f"{path.name}: no claim cell ran"
     for label, texts in first.items():
         assert second.get(label) == texts, (
             f"{path.name} {label} differs between two runs: not deterministic (seed it):\n"
@@ -125,3 +185,6 @@ def test_two_runs_state_the_same_claims(path, book):
             f"second: {json.dumps(second.get(label), ensure_ascii=False)}"
         )
     assert first.keys() == second.keys()
+    assert page_pasted_texts(page.read_text()) == pasted_texts(fresh), (
+        f"{path.name}: a glued value differs between the build's page and a fresh run (seed it)"
+    )

@@ -4,7 +4,7 @@ On every page under ``_build/html`` that has a static explorer (``div.ol-explore
 its sliders: move it with the keyboard (End/Home, then one arrow step), and check that the shown
 frame changed, really loaded (``img.complete && img.naturalWidth > 0``), is the frame of the
 grid point the sliders now select, and that the value label, ``aria-valuetext`` and the caption
-follow. The structure is documented in ``optimlite/explorer_core.py``.
+follow. The structure is documented in ``optimlite/explorers/static_html.py``.
 """
 
 # State of one explorer, read in the page. The frame index is recomputed here independently of

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from optimlite import explorers, plots
-from optimlite.explorer_core import MAX_HTML_BYTES, Explorer, Scene, Slider, log_grid
+from optimlite.explorers import MAX_HTML_BYTES, Explorer, Scene, Slider, log_grid
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -363,23 +363,76 @@ def test_effective_step_sizes_are_the_optimizers_own():
 
 
 def test_effective_step_sizes_read_the_optimizers_constants():
-    """With eps, the initial accumulator, lr_decay and alpha far from the defaults, the rebuilt
-    curves are still the steps taken (they once hard-coded eps = 1e-10 / 1e-8)."""
+    """With eps, the initial accumulator, lr_decay and alpha far from the defaults, the curves
+    computed from the recorded state are still the steps taken (they once hard-coded eps)."""
     from optimlite import adaptive, landscapes, run_trajectory
+    from optimlite.explorers.adaptive import accumulator, effective_steps
 
     land = landscapes.ill_conditioned_quadratic(10.0, angle=0.5)
-    for opt in (
-        adaptive.AdaGrad(lr=0.3, eps=0.5, initial_accumulator_value=2.0, lr_decay=0.05),
-        adaptive.RMSprop(lr=0.05, alpha=0.7, eps=0.3),
+    for opt, key in (
+        (adaptive.AdaGrad(lr=0.3, eps=0.5, initial_accumulator_value=2.0, lr_decay=0.05), "sum"),
+        (adaptive.RMSprop(lr=0.05, alpha=0.7, eps=0.3), "square_avg"),
     ):
-        run = run_trajectory(opt, land, steps=40)
-        curves = explorers._effective_lrs(opt, run, land)
+        assert accumulator(opt) == key
+        run = run_trajectory(opt, land, steps=40, record=(key,))
+        curves = effective_steps(opt, run)
         gx, gy = land.grad(run.path[:-1, 0], run.path[:-1, 1])
         np.testing.assert_allclose(
             np.diff(run.path, axis=0), -curves * np.stack([gx, gy], axis=1), rtol=1e-9
         )
-    with pytest.raises(ValueError, match="momentum"):
-        explorers._effective_lrs(adaptive.RMSprop(momentum=0.5), run, land)
+    with pytest.raises(ValueError, match="record"):
+        effective_steps(opt, run_trajectory(adaptive.RMSprop(lr=0.05), land, steps=3))
+    for wrong, word in (
+        (adaptive.RMSprop(momentum=0.5), "momentum"),
+        (adaptive.RMSprop(centered=True), "centered"),
+        (adaptive.AdaGrad(weight_decay=0.1), "weight_decay"),
+        (adaptive.Adam(), "AdaGrad or RMSprop"),
+    ):
+        with pytest.raises(ValueError, match=word):
+            accumulator(wrong)
+
+
+def test_race_takes_its_optimizers_from_the_registry():
+    from optimlite import landscapes, registry
+
+    ex = explorers.race(["Momentum", "Lion"], "beale", steps=30, frames=3)
+    assert ex.scene.names == ["Momentum", "Lion"] and ex.errors == []
+    assert ex.scene._color(0, "Lion") == registry.color("Lion")
+    with pytest.raises(ValueError, match="unknown optimizer 'Adamm'.*SGD, Momentum"):
+        explorers.race(["Adam", "Adamm"], steps=10, frames=2)
+    assert explorers.tuned_lr("SGD", landscapes.beale(), steps=30, lrs=(1e-3, 1e-2)) == 1e-2
+
+
+def test_landscape_panels_are_labelled_with_the_landscapes_coordinates():
+    from optimlite import problems
+
+    bowl = problems.linear_regression_landscape(*problems.linear_data(seed=0))
+    for ex, labels in (
+        (explorers.lr_dilemma(steps=10), ("$w$", "$b$")),  # the article's regression
+        (explorers.lr_dilemma(bowl, steps=10), ("$w$", "$b$")),
+        (explorers.lr_dilemma("rosenbrock", steps=10), ("$x$", "$y$")),
+        (explorers.adagrad_vs_rmsprop(steps=10), ("$x$", "$y$")),
+    ):
+        ex.frame()
+        ax = ex.figure.axes[0]
+        assert (ax.get_xlabel(), ax.get_ylabel()) == labels
+
+
+def test_the_static_face_needs_no_plotting_library():
+    """``static_html`` lays out bytes and strings: it imports the standard library only."""
+    import ast
+    import sys
+
+    from optimlite.explorers import static_html
+
+    tree = ast.parse(open(static_html.__file__, encoding="utf-8").read())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or "").split(".")[0])
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
 
 
 def _loss_axis_top(ex):

@@ -1,12 +1,13 @@
 """The shared plotting helpers: paths, divergence labels, loss curves, contours, style."""
 
+import dataclasses
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from optimlite import SGD, landscapes, plots, run_trajectory
+from optimlite import SGD, landscapes, plots, problems, registry, run_trajectory
 
 
 @pytest.fixture
@@ -83,16 +84,6 @@ def test_contours_with_a_level_count_on_a_landscape_without_levels(ax):
     assert np.all(np.diff(cs.levels) > 0)
 
 
-def test_landscape_grid_is_the_landscapes_own_grid():
-    land = landscapes.beale()
-    for ours, theirs in zip(
-        plots.landscape_grid(land, 11, xlim=(0.0, 1.0)),
-        land.grid(11, xlim=(0.0, 1.0)),
-        strict=True,
-    ):
-        np.testing.assert_array_equal(ours, theirs)
-
-
 def test_contour_level_count_gives_the_landscapes_log_levels(ax):
     land = landscapes.rosenbrock()
     cs = plots.contours(ax, land, levels=12, xlim=(-1.0, 1.0), ylim=(0.0, 2.0))
@@ -102,9 +93,65 @@ def test_contour_level_count_gives_the_landscapes_log_levels(ax):
 
 
 def test_color_for_is_stable_and_falls_back_to_the_palette():
-    assert plots.color_for("Adam") == plots.OPTIMIZER_COLORS["Adam"]
+    for name, spec in registry.REGISTRY.items():
+        assert plots.color_for(name, 5) == spec.color == registry.color(name)
+        for alias in spec.aliases:
+            assert plots.color_for(alias) == spec.color
     assert plots.color_for("Adagrad") == plots.color_for("AdaGrad")
+    assert plots.color_for("GD") == plots.color_for("SGD")
     assert plots.color_for("mystery", 2) == plots.PALETTE[2]
+    assert plots.color_for("mystery", 2 + len(plots.PALETTE)) == plots.PALETTE[2]
+
+
+def regression_bowl():
+    return problems.linear_regression_landscape(*problems.linear_data(seed=0))
+
+
+def test_landscapes_carry_their_coordinates_names():
+    assert landscapes.rosenbrock().labels == ("x", "y")
+    assert all(make().labels == ("x", "y") for make in landscapes.LANDSCAPES.values())
+    assert regression_bowl().labels == ("w", "b")
+
+
+def test_contours_label_the_axes_with_the_landscapes_coordinates(ax):
+    plots.contours(ax, regression_bowl())
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$w$", "$b$")
+    ax.clear()
+    plots.contours(ax, landscapes.himmelblau())
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x$", "$y$")
+    ax.clear()
+    plots.contours(ax, dataclasses.replace(landscapes.saddle(), labels=("\\theta_1", "\\theta_2")))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$\\theta_1$", "$\\theta_2$")
+
+
+def test_contours_of_an_object_without_labels_use_x_and_y(ax):
+    class Bowl:
+        xlim, ylim = (-1.0, 1.0), (-1.0, 1.0)
+
+        @staticmethod
+        def f(x, y):
+            return x**2 + y**2
+
+    plots.contours(ax, Bowl(), levels=5)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x$", "$y$")
+    assert plots.axis_labels(Bowl()) == ("$x$", "$y$")
+
+
+def test_every_panel_of_a_landscape_grid_is_labelled_as_the_landscape():
+    """Chapter 2's 2x2 figure once showed x / y on the top row and w / b only below."""
+    bowl = regression_bowl()
+    fig = plots.figure(8, 6, dpi=40)
+    axes = fig.subplots(2, 2, sharex=True, sharey=True)
+    for panel in axes.flat:
+        plots.contours(panel, bowl, resolution=20)
+    assert {(panel.get_xlabel(), panel.get_ylabel()) for panel in axes.flat} == {("$w$", "$b$")}
+
+
+def test_step_axes_can_be_linear(ax):
+    plots.setup_loss_axes(ax, 50, 0.0, 0.2, ylabel="learning rate", yscale="linear")
+    assert ax.get_yscale() == "linear" and ax.get_ylim() == (0.0, 0.2)
+    assert ax.get_xlim() == (0.0, 50.0) and ax.get_xlabel() == "step"
+    assert ax.get_ylabel() == "learning rate"
 
 
 def test_style_is_applied_inside_the_context_only():

@@ -184,3 +184,80 @@ def test_zero_steps_and_custom_start():
 def test_bad_arguments_raise(kwargs, word):
     with pytest.raises(ValueError, match=word):
         run_trajectory(ol.SGD(lr=0.1), landscapes.saddle(), **kwargs)
+
+
+# ----- recording the optimizer's state ----------------------------------------------------------
+def manual_states(optimizer, land, steps, keys):
+    """The plain loop again, copying ``optimizer.state["xy"][key]`` after each update."""
+    params = {"xy": np.array(land.start, dtype=np.float64)}
+    rows = {key: [] for key in keys}
+    for _ in range(steps):
+        gx, gy = land.grad(*params["xy"].tolist())
+        optimizer.update(params, {"xy": np.array([gx, gy])})
+        for key in keys:
+            rows[key].append(optimizer.state["xy"][key].copy())
+    return {key: np.array(values) for key, values in rows.items()}
+
+
+@pytest.mark.parametrize(
+    "make, keys",
+    [
+        (lambda: ol.AdaGrad(lr=0.3, initial_accumulator_value=0.5, lr_decay=0.01), ("sum",)),
+        (lambda: ol.RMSprop(lr=0.01, alpha=0.9), ("square_avg",)),
+        (lambda: ol.RMSprop(lr=0.01, momentum=0.5, centered=True),
+         ("square_avg", "momentum_buffer", "grad_avg")),
+        (lambda: ol.Adam(lr=0.05, amsgrad=True), ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")),
+        (lambda: ol.SGD(lr=1e-3, momentum=0.9), ("momentum_buffer",)),
+    ],
+    ids=["adagrad", "rmsprop", "rmsprop-centered", "adam-amsgrad", "momentum"],
+)  # fmt: skip
+def test_recorded_state_is_the_optimizers_state_after_each_step(make, keys):
+    land = landscapes.rosenbrock()
+    tr = run_trajectory(make(), land, steps=60, record=keys)
+    assert tr.diverged_at is None and set(tr.recorded) == set(keys)
+    expected = manual_states(make(), land, 60, keys)
+    for key in keys:
+        assert tr.recorded[key].shape == (tr.steps_run, 2)
+        np.testing.assert_array_equal(tr.recorded[key], expected[key])
+    # recording changes nothing about the run
+    np.testing.assert_array_equal(tr.path, run_trajectory(make(), land, steps=60).path)
+
+
+def test_recorded_rows_are_copies_and_the_last_is_the_optimizers_state_now():
+    opt = ol.AdaGrad(lr=0.5)
+    tr = run_trajectory(opt, landscapes.beale(), steps=25, record="sum")  # one name is fine
+    np.testing.assert_array_equal(tr.recorded["sum"][-1], opt.state["xy"]["sum"])
+    assert not np.shares_memory(tr.recorded["sum"], opt.state["xy"]["sum"])
+    assert np.all(np.diff(tr.recorded["sum"], axis=0) >= 0)  # AdaGrad's sum only grows
+
+
+def test_a_diverged_run_records_the_update_that_diverged():
+    land = landscapes.ill_conditioned_quadratic(kappa=10.0)
+    opt = ol.SGD(lr=0.3, momentum=0.1)
+    tr = run_trajectory(opt, land, start=(1.0, 1.0), steps=500, record=("momentum_buffer",))
+    assert tr.diverged_at is not None
+    rows = tr.recorded["momentum_buffer"]
+    assert rows.shape == (tr.diverged_at, 2) == (tr.steps_run + 1, 2)
+    np.testing.assert_array_equal(rows[-1], opt.state["xy"]["momentum_buffer"])
+
+
+def test_nothing_recorded_by_default_and_zero_steps_record_nothing():
+    land = landscapes.himmelblau()
+    assert run_trajectory(ol.Adam(lr=0.1), land, steps=5).recorded == {}
+    tr = run_trajectory(ol.Adam(lr=0.1), land, steps=0, record=("exp_avg",))
+    assert tr.recorded["exp_avg"].shape == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "optimizer, record, word",
+    [
+        (lambda: ol.AdaGrad(lr=0.1), ("square_avg",), "no state 'square_avg'.*'sum'"),
+        (lambda: ol.SGD(lr=0.1), ("momentum_buffer",), "no state 'momentum_buffer'.*none"),
+        (lambda: ol.SGD(lr=0.1), 3, "record"),
+        (lambda: ol.SGD(lr=0.1), ("sum", "sum"), "record"),
+        (lambda: ol.SGD(lr=0.1), (None,), "record"),
+    ],
+)
+def test_recording_what_the_optimizer_lacks_raises(optimizer, record, word):
+    with pytest.raises(ValueError, match=word):
+        run_trajectory(optimizer(), landscapes.saddle(), steps=3, record=record)

@@ -14,7 +14,8 @@ Shown in a notebook, ``ex`` yields one output with two representations
   once, only the moving artists are redrawn, then PNG encoded; tens of milliseconds);
 - ``text/html`` -- the **static face**: every point of the slider grid pre-rendered to a small
   palette PNG and embedded as a data URI in one self-contained block with range inputs and a
-  few lines of inline JS. No kernel, no network, several per page.
+  few lines of inline JS (:mod:`optimlite.explorers.static_html` lays it out). No kernel, no
+  network, several per page.
 
 Jupyter front ends show the widget; the book (``nb_mime_priority_overrides`` puts ``text/html``
 first) shows the static face.
@@ -29,190 +30,25 @@ stay fixed). ``caption`` is an optional one-line summary shown under the figure.
 
 A scene never takes the page or the kernel down: an exception in it becomes a message on the
 figure (``Explorer.errors`` keeps the last one).
-
-Static HTML structure (stable; the browser tests rely on it)
-------------------------------------------------------------
-::
-
-    <div class="ol-explorer" id="ol-explorer-<n>-<hash>">       unique per explorer and page
-      <div class="ol-title">...</div>                             when a title is given
-      <div class="ol-controls">
-        <label class="ol-control"><span class="ol-name">η</span>
-          <input type="range" class="ol-slider" data-name="lr" min="0" max="12" step="1"
-                 value="6" aria-label="learning rate η" aria-valuetext="0.01">
-          <output class="ol-value">0.01</output></label>          one per slider
-      </div>
-      <div class="ol-stage">
-        <img class="ol-background" src="data:image/png;base64,...">   static parts (Scene only)
-        <img class="ol-frame" src="data:image/png;base64,..." alt="...">  the moving parts,
-      </div>                                                      transparent, stacked on top
-      <p class="ol-caption" aria-live="polite">...</p>
-      <script type="application/json" class="ol-data">{"frames": [...], ...}</script>
-      <script>/* ~20 lines: on input, pick frame index, set img.src and the labels */</script>
-    </div>
-
-Frame ``k`` belongs to slider indices ``(i_1, ..., i_m)`` with ``k = sum_j i_j * stride_j``
-(row-major: the first slider varies slowest). Range inputs move by keyboard (arrows, Home/End,
-PageUp/PageDown) as well as by mouse and touch.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import io
 import itertools
-import json
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 
-from . import plots
+from .. import plots
+from .sliders import Slider
+from .static_html import MAX_HTML_BYTES, StaticFrames, page_template, with_fresh_id
 
-__all__ = ["Slider", "Scene", "Explorer", "log_grid", "linear_grid", "MAX_HTML_BYTES"]
-
-#: Page-weight budget of one explorer's static face (HTML, frames included).
-MAX_HTML_BYTES = 1_000_000
-
-_counter = itertools.count(1)
-
-
-# --- sliders ---------------------------------------------------------------------------------
-
-
-def _round_sig(x: float, digits: int) -> float:
-    if x == 0 or not math.isfinite(x):
-        return float(x)
-    return float(f"{x:.{digits}g}")
-
-
-def log_grid(lo: float, hi: float, n: int, digits: int = 2) -> tuple[float, ...]:
-    """``n`` values from ``lo`` to ``hi`` evenly spaced in log scale, rounded to ``digits``
-    significant digits (so that the labels are the values)."""
-    if not (lo > 0 and hi > lo):
-        raise ValueError(f"log_grid needs 0 < lo < hi, got lo={lo!r}, hi={hi!r}")
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n!r}")
-    values = [_round_sig(v, digits) for v in np.geomspace(lo, hi, n)]
-    return tuple(dict.fromkeys(values))
-
-
-def linear_grid(lo: float, hi: float, n: int, digits: int = 4) -> tuple[float, ...]:
-    """``n`` evenly spaced values from ``lo`` to ``hi``, rounded to ``digits`` significant
-    digits."""
-    if not hi > lo:
-        raise ValueError(f"linear_grid needs lo < hi, got lo={lo!r}, hi={hi!r}")
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n!r}")
-    return tuple(dict.fromkeys(_round_sig(v, digits) for v in np.linspace(lo, hi, n)))
-
-
-def _default_format(value) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return f"{float(value):.3g}"
-
-
-@dataclass(frozen=True)
-class Slider:
-    """One control of an explorer: a ``name`` (the scene's keyword) and the ``values`` it offers.
-
-    Numbers give a slider, anything else (strings: optimizer or schedule names) a choice among
-    categories: toggle buttons in Jupyter, a range input over the categories in the book.
-
-    Args:
-        name: keyword argument the scene receives.
-        values: the grid of the static face (in order).
-        label: what the reader sees (default: ``name``).
-        default: starting value; must be one of ``values`` (default: the middle one).
-        fmt: ``str.format`` pattern or function for the value label (default ``{:.3g}``).
-        live_values: a finer grid for the live face (must contain ``default``).
-        categorical: treat the values as categories even when they are numbers
-            (:meth:`choice` sets it).
-    """
-
-    name: str
-    values: tuple
-    label: str | None = None
-    default: object = None
-    fmt: str | Callable | None = None
-    live_values: tuple | None = None
-    categorical: bool = False
-    _fmt: Callable = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name.isidentifier():
-            raise ValueError(f"name must be a Python identifier, got {self.name!r}")
-        values = tuple(self.values)
-        if len(values) < 1:
-            raise ValueError(f"values of slider {self.name!r} must not be empty")
-        if len(set(map(repr, values))) != len(values):
-            raise ValueError(f"values of slider {self.name!r} must be distinct, got {values!r}")
-        object.__setattr__(self, "values", values)
-        default = values[len(values) // 2] if self.default is None else self.default
-        if default not in values:
-            raise ValueError(f"default {default!r} of slider {self.name!r} is not in its values")
-        object.__setattr__(self, "default", default)
-        if self.live_values is not None:
-            live = tuple(self.live_values)
-            if default not in live:
-                raise ValueError(f"live_values of slider {self.name!r} must contain {default!r}")
-            object.__setattr__(self, "live_values", live)
-        if self.fmt is None:
-            fmt = str if self.categorical else _default_format
-        elif callable(self.fmt):
-            fmt = self.fmt
-        else:
-            pattern = str(self.fmt)
-            fmt = pattern.format
-        object.__setattr__(self, "_fmt", fmt)
-
-    @classmethod
-    def log(cls, name, lo, hi, n, *, refine: int = 1, digits: int = 2, **kwargs) -> Slider:
-        """A slider over :func:`log_grid` ``(lo, hi, n)``; the live face gets ``refine`` times
-        finer steps."""
-        values = log_grid(lo, hi, n, digits)
-        live = None
-        if refine > 1:
-            fine = log_grid(lo, hi, (len(values) - 1) * refine + 1, digits + 1)
-            live = tuple(sorted(set(fine) | set(values)))
-        return cls(name, values, live_values=live, **kwargs)
-
-    @classmethod
-    def linear(cls, name, lo, hi, n, *, digits: int = 4, **kwargs) -> Slider:
-        """A slider over :func:`linear_grid` ``(lo, hi, n)``."""
-        return cls(name, linear_grid(lo, hi, n, digits), **kwargs)
-
-    @classmethod
-    def choice(cls, name, options: Sequence, **kwargs) -> Slider:
-        """A choice among categories (e.g. optimizer names)."""
-        kwargs.setdefault("default", options[0])
-        return cls(name, tuple(options), categorical=True, **kwargs)
-
-    @property
-    def title(self) -> str:
-        return self.label or self.name
-
-    @property
-    def is_numeric(self) -> bool:
-        return not self.categorical and all(
-            isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in self.values
-        )
-
-    def format(self, value) -> str:
-        """The value's label, as shown next to the slider."""
-        return self._fmt(value)
-
-    @property
-    def default_index(self) -> int:
-        return self.values.index(self.default)
+__all__ = ["Scene", "Explorer"]
 
 
 # --- scenes ----------------------------------------------------------------------------------
@@ -396,46 +232,6 @@ class _Renderer:
 # --- the explorer ----------------------------------------------------------------------------
 
 
-@dataclass
-class StaticFrames:
-    """The static face's pictures: the background (or None) and one PNG per grid point."""
-
-    background: bytes | None
-    frames: list[bytes]
-    captions: list[str]
-    alts: list[str]
-    seconds: float
-
-
-_JS = """(function () {
-  var root = document.getElementById("__ID__");
-  if (!root) return;
-  var d = JSON.parse(root.querySelector("script.ol-data").textContent);
-  var ins = root.querySelectorAll("input.ol-slider");
-  var outs = root.querySelectorAll("output.ol-value");
-  var img = root.querySelector("img.ol-frame");
-  var cap = root.querySelector(".ol-caption");
-  function show() {
-    var k = 0;
-    for (var i = 0; i < ins.length; i++) {
-      var j = Math.max(0, Math.min(d.labels[i].length - 1, parseInt(ins[i].value, 10) || 0));
-      k += j * d.strides[i];
-      outs[i].textContent = d.labels[i][j];
-      ins[i].setAttribute("aria-valuetext", d.labels[i][j]);
-    }
-    img.src = "data:image/png;base64," + d.frames[k];
-    img.alt = d.alts[k];
-    if (cap) cap.textContent = d.captions[k];
-  }
-  for (var i = 0; i < ins.length; i++) {
-    ins[i].addEventListener("input", show);
-    ins[i].addEventListener("change", show);
-  }
-  window.addEventListener("pageshow", show);
-  show();
-})();"""
-
-
 class Explorer:
     """An interactive figure declared once: ``scene`` (see the module docstring) and
     ``sliders``; shows live ipywidgets in Jupyter and a kernel-free HTML block in the book.
@@ -576,13 +372,16 @@ class Explorer:
         return self._static
 
     def to_html(self) -> str:
-        """The static face: one self-contained HTML block (see the module docstring).
+        """The static face: one self-contained HTML block (its structure is documented in
+        :mod:`optimlite.explorers.static_html`).
 
         Frames are rendered once; each call gets a fresh element id, so the same explorer can
         be shown twice on a page.
         """
         if self._html is None:
-            self._html = self._html_template()
+            static = self.static_frames()
+            width, height = self.renderer.pixel_size
+            self._html = page_template(self.sliders, static, width, height, self.title)
             size = len(self._html.encode())
             if size > self.max_bytes:
                 warnings.warn(
@@ -590,73 +389,7 @@ class Explorer:
                     f"(> {self.max_bytes / 1e6:.2f} MB); use fewer grid points or colours",
                     stacklevel=2,
                 )
-        digest = hashlib.sha1(self._html.encode()).hexdigest()[:8]
-        return self._html.replace("__ID__", f"ol-explorer-{next(_counter)}-{digest}")
-
-    def _html_template(self) -> str:
-        static = self.static_frames()
-        uid = "__ID__"
-        strides = [math.prod(self.shape[i + 1 :]) for i in range(len(self.shape))]
-        index = sum(s.default_index * st for s, st in zip(self.sliders, strides, strict=True))
-        data = {
-            "frames": [base64.b64encode(f).decode("ascii") for f in static.frames],
-            "labels": [[s.format(v) for v in s.values] for s in self.sliders],
-            "strides": strides,
-            "captions": static.captions,
-            "alts": static.alts,
-        }
-        width, height = self.renderer.pixel_size
-        esc = html.escape
-        parts = [
-            f'<div class="ol-explorer" id="{uid}" style="max-width:{width}px;margin:0.5em 0 1em">'
-        ]
-        if self.title:
-            parts.append(
-                f'<div class="ol-title" style="font-weight:600;margin-bottom:0.3em">'
-                f"{esc(self.title)}</div>"
-            )
-        parts.append(
-            '<div class="ol-controls" style="display:flex;flex-wrap:wrap;gap:0.2em 1.4em;'
-            'align-items:center;font-size:0.9em">'
-        )
-        for slider in self.sliders:
-            label = slider.format(slider.default)
-            parts.append(
-                '<label class="ol-control" style="display:inline-flex;align-items:center;'
-                'gap:0.5em;white-space:nowrap">'
-                f'<span class="ol-name">{esc(slider.title)}</span>'
-                f'<input type="range" class="ol-slider" data-name="{esc(slider.name)}" min="0" '
-                f'max="{len(slider.values) - 1}" step="1" value="{slider.default_index}" '
-                f'aria-label="{esc(slider.title)}" aria-valuetext="{esc(label)}" '
-                'style="width:9em">'
-                '<output class="ol-value" style="min-width:4.5em;font-variant-numeric:'
-                f'tabular-nums">{esc(label)}</output></label>'
-            )
-        parts.append("</div>")
-        frame_src = "data:image/png;base64," + data["frames"][index]
-        image_style = "display:block;width:100%;height:auto"
-        parts.append(f'<div class="ol-stage" style="position:relative;max-width:{width}px">')
-        if static.background is not None:
-            bg_src = "data:image/png;base64," + base64.b64encode(static.background).decode()
-            parts.append(
-                f'<img class="ol-background" src="{bg_src}" alt="" width="{width}" '
-                f'height="{height}" style="{image_style}">'
-            )
-            image_style += ";position:absolute;left:0;top:0"
-        parts.append(
-            f'<img class="ol-frame" src="{frame_src}" alt="{esc(static.alts[index])}" '
-            f'width="{width}" height="{height}" style="{image_style}">'
-        )
-        parts.append("</div>")
-        parts.append(
-            '<p class="ol-caption" aria-live="polite" style="margin:0.2em 0 0;font-size:0.9em">'
-            f"{esc(static.captions[index])}</p>"
-        )
-        payload = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
-        parts.append(f'<script type="application/json" class="ol-data">{payload}</script>')
-        parts.append(f"<script>{_JS}</script>")
-        parts.append("</div>")
-        return "".join(parts)
+        return with_fresh_id(self._html)
 
     # -- live face
 
