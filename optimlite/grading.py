@@ -36,9 +36,14 @@ __all__ = [
     "time_limit",
     "Answer",
     "answer",
+    "InputChanged",
+    "in_place_message",
+    "changed_inputs",
+    "learner_line",
     "unpack",
     "reference_steps",
     "learner_steps",
+    "assert_steps",
     "number",
     "assert_array",
     "assert_scalar",
@@ -90,12 +95,13 @@ def time_limit(seconds):
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
 
 
-def _learner_line(tb):
-    """``'line N: source'`` of the innermost traceback frame outside this module and libraries."""
+def learner_line(tb, also_skip=()):
+    """``'line N: source'`` of the innermost traceback frame outside this module, libraries and
+    the files ``also_skip``."""
     best = None
     for frame in traceback.extract_tb(tb):
         name = os.path.abspath(frame.filename) if not frame.filename.startswith("<") else ""
-        if name == _HERE or "site-packages" in name or name.startswith(_STDLIB):
+        if name in (_HERE, *also_skip) or "site-packages" in name or name.startswith(_STDLIB):
             continue
         best = frame
     if best is None:
@@ -124,23 +130,22 @@ class Answer:
             raise AssertionError(f"`{name}` should be a function, but it is a {kind}")
         self.name, self.func, self.seconds, self.pure = name, func, seconds, pure
 
-    def _arg_names(self, args, kwargs):
+    def _check_signature(self, args, kwargs):
         try:
-            bound = inspect.signature(self.func).bind(*args, **kwargs)
+            inspect.signature(self.func).bind(*args, **kwargs)
         except (TypeError, ValueError) as exc:
             raise AssertionError(
                 f"`{self.name}` cannot be called as the exercise describes: {exc}. "
                 "Keep the signature given in the question."
             ) from None
-        return dict(bound.arguments)
 
     def __call__(self, *args, **kwargs):
-        arguments = self._arg_names(args, kwargs)
-        before = {}
-        if self.pure:
-            before = {k: c for k, c in ((k, _arrays(v)) for k, v in arguments.items()) if c}
+        self._check_signature(args, kwargs)
+        checking = (
+            changed_inputs(self.func, args, kwargs) if self.pure else contextlib.nullcontext([])
+        )
         try:
-            with time_limit(self.seconds):
+            with time_limit(self.seconds), checking as changed:
                 result = self.func(*args, **kwargs)
         except TimeLimitExceeded:
             raise AssertionError(
@@ -148,22 +153,50 @@ class Answer:
                 "forever. Check that every loop moves towards its end (is the counter updated? "
                 "can the stopping condition become true?)."
             ) from None
+        except InputChanged as exc:  # reported from the learner's process (exercises.sandbox)
+            changed = [exc.path]
         except Exception as exc:  # the learner's bug, reported as a failed test
-            where = _learner_line(exc.__traceback__)
-            raise AssertionError(
-                f"`{self.name}` raised {type(exc).__name__}: {exc}{where}"
-            ) from None
-        for key, old in before.items():
-            for where, (array, copy) in old.items():
-                if array.shape != copy.shape or not np.array_equal(array, copy, equal_nan=True):
-                    name = f"{key}{where}"
-                    raise AssertionError(
-                        f"`{self.name}` changed its input `{name}` in place (for example with "
-                        f"`{name} -= ...`, `{name} *= ...` or `{name}[...] = ...`): the caller's "
-                        f"array must stay as it was. Build a new array instead, e.g. "
-                        f"`new = {name} - ...`."
-                    )
+            kind = getattr(exc, "learner_type", type(exc).__name__)
+            where = getattr(exc, "learner_line", None)
+            where = learner_line(exc.__traceback__) if where is None else where
+            raise AssertionError(f"`{self.name}` raised {kind}: {exc}{where}") from None
+        if changed:
+            raise AssertionError(in_place_message(self.name, changed[0]))
         return result
+
+
+class InputChanged(Exception):
+    """The learner's function changed the argument array at ``path`` in place."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.path = path
+
+
+def in_place_message(func_name, path):
+    """The hint for a function that changed its input ``path`` (``"p"``, ``"state[0]"``)."""
+    return (
+        f"`{func_name}` changed its input `{path}` in place (for example with `{path} -= ...`, "
+        f"`{path} *= ...` or `{path}[...] = ...`): the caller's array must stay as it was. Build "
+        f"a new array instead, e.g. `new = {path} - ...`."
+    )
+
+
+@contextlib.contextmanager
+def changed_inputs(func, args, kwargs):
+    """Yield a list that, after the block, holds the argument arrays changed in place (paths
+    like ``"p"`` or ``"state[0]"``, named by ``func``'s parameters)."""
+    try:
+        named = dict(inspect.signature(func).bind(*args, **kwargs).arguments)
+    except (TypeError, ValueError):
+        named = {f"argument {i}": a for i, a in enumerate(args)} | kwargs
+    before = {k: c for k, c in ((k, _arrays(v)) for k, v in named.items()) if c}
+    changed = []
+    yield changed
+    for key, old in before.items():
+        for where, (array, copy) in old.items():
+            if array.shape != copy.shape or not np.array_equal(array, copy, equal_nan=True):
+                changed.append(f"{key}{where}")
 
 
 def _arrays(value, where=""):
@@ -225,6 +258,124 @@ def learner_steps(step, p0, grads, state, *, with_t=False, names=None, **hyper):
         p, *state = unpack(step(*args, **hyper), names, step.name)
         out.append(p)
     return out
+
+
+def _reference_run(optimizer, p0, grads, buffers):
+    """Yield, after each step of an optimlite ``optimizer`` from ``p0``, a dict name -> copy.
+
+    ``buffers`` maps the exercise's names to the optimizer's state keys (``{"m": "exp_avg"}``);
+    the dict holds ``"p"`` and those names (a name mapped to None is not recorded).
+    """
+    if optimizer.state_dict()["t"] != 0:
+        raise ValueError(f"{optimizer!r} has already taken steps: give assert_steps a new one")
+    params = {"p": np.array(p0, copy=True)}
+    for g in grads:
+        optimizer.update(params, {"p": np.asarray(g, dtype=params["p"].dtype)})
+        state = optimizer.state_dict()["state"]["p"]  # copies
+        missing = [key for key in buffers.values() if key is not None and key not in state]
+        if missing:
+            raise ValueError(
+                f"{type(optimizer).__name__} has no state {missing}; its state is {sorted(state)}"
+            )
+        values = {name: state[key] for name, key in buffers.items() if key is not None}
+        yield {"p": params["p"].copy(), **values}
+
+
+def _learner_run(step, p0, grads, state, names, func_name, with_t, hyper):
+    """Yield, after each call of the learner's ``step``, a dict name -> returned value.
+
+    Uses ``step`` only through calls (arguments in, a tuple of arrays out), so it works the same
+    when ``step`` runs the learner's code in another process. A failing call is reported with its
+    step number.
+    """
+    p, state = p0, tuple(state)
+    for t, g in enumerate(grads, start=1):
+        args = (p, g, *state, t) if with_t else (p, g, *state)
+        try:
+            p, *state = unpack(step(*args, **hyper), names, func_name)
+        except AssertionError as exc:
+            raise AssertionError(f"step {t} of {len(grads)}: {exc}") from None
+        yield dict(zip(names, (p, *state), strict=True))
+
+
+def _and(names):
+    """``'p'``, ``'p and m'``, ``'p, m and v'``."""
+    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def assert_steps(
+    step, optimizer, p0, grads, state, *, buffers, with_t=False, rtol=1e-6, atol=1e-9, **hyper
+):
+    """Assert that a learner's ``step`` follows the reference ``optimizer`` at every step.
+
+    Runs both from ``p0`` on the same ``grads``: the learner's ``step(p, g, *state, [t,]
+    **hyper)`` (``t`` from 1 when ``with_t``) returns ``(p, *state)``, and its own new state goes
+    into the next call. ``buffers`` names the learner's state values, in the order the step takes
+    and returns them, each mapped explicitly to the optimlite state it must equal (Adam:
+    ``{"m": "exp_avg", "v": "exp_avg_sq"}``; a value without a counterpart maps to None and is
+    only passed on). ``state`` holds their initial values.
+
+    After each step ``p`` and then each buffer are compared with the reference: shape, dtype, NaN
+    and, with the tolerance ``rtol`` relative to each element and ``atol + rtol * max|reference|``
+    absolute (float32 rounding is relative to the array's scale, and buffers such as a squared
+    average have their own scale). The first difference, in step order and then in the order
+    ``p``, buffers, fails with the step, the value, where and by how much it differs, what still
+    agreed, and where to look::
+
+        step 37 of 100: v differs from the reference at index (1, 4): got 0.0123, expected
+        0.0144 (largest difference 0.0021). This is the first difference: p, m and v agreed at
+        steps 1 to 36, and at step 37 p and m still agree. Look at how you update v.
+
+    ``step`` is an :class:`Answer` (its name is used in messages) or any callable; it is only
+    called. ``optimizer`` must be new (no step taken).
+    """
+    buffers = dict(buffers)
+    if len(state) != len(buffers):
+        raise ValueError(f"{len(state)} initial state values for the buffers {list(buffers)}")
+    names = ["p", *buffers]
+    compared = ["p", *(name for name, key in buffers.items() if key is not None)]
+    func_name = step.name if issubclass(type(step), Answer) else "your step"  # no getattr
+    reference = _reference_run(optimizer, p0, grads, buffers)
+    learner = _learner_run(step, p0, grads, state, names, func_name, with_t, hyper)
+    n = len(grads)
+    for t, (want, got) in enumerate(zip(reference, learner, strict=True), start=1):
+        problems = {}
+        for name in compared:
+            scale = np.max(np.abs(want[name]), initial=0.0)
+            try:
+                assert_array(got[name], want[name], name, rtol=rtol, atol=atol + rtol * scale)
+            except AssertionError as exc:
+                problems[name] = str(exc)
+        if problems:
+            raise AssertionError(_drift_message(t, n, compared, problems))
+
+
+def _drift_message(t, n, compared, problems):
+    """The message of :func:`assert_steps` for the first step ``t`` where ``problems`` arose."""
+    first = next(name for name in compared if name in problems)
+    agree = [name for name in compared if name not in problems]
+    also = [name for name in compared if name in problems and name != first]
+    context = []
+    if t > 1:
+        steps = "step 1" if t == 2 else f"steps 1 to {t - 1}"
+        context.append(f"{_and(compared)} agreed at {steps}")
+    now = []
+    if agree:
+        now.append(f"{_and(agree)} still agree{'s' if len(agree) == 1 else ''}")
+    if also:
+        now.append(f"{_and(also)} differ{'s' if len(also) == 1 else ''} too")
+    if now:
+        context.append(f"at step {t} {' and '.join(now)}")
+    context = f" This is the first difference: {', and '.join(context)}." if context else ""
+    if first != "p":
+        hint = f"Look at how you update {first}."
+    elif also:
+        hint = f"A wrong buffer makes p wrong: look at how you update {also[0]} first."
+    elif len(compared) > 1:
+        hint = "The state still agrees, so look at how you compute p from it."
+    else:
+        hint = "Look at how you compute p."
+    return f"step {t} of {n}: {problems[first]}{context} {hint}"
 
 
 def _describe(x):

@@ -117,7 +117,7 @@ def test_looping_answer_is_stopped_and_the_rest_graded(graded):
     row = graded["02-looping.ipynb"]
     assert row["status"] == "graded" and row["set"] == SET
     assert float(row["q1"]) == 0.0 and float(row["q2"]) == 2.0 and float(row["q3"]) == 1.0
-    assert "Interrupted a cell after 10 s: `mse_gradient(np.zeros(2)" in row["message"]
+    assert "interrupted after 10 s: `mse_gradient(np.zeros(2)" in row["message"]
     assert "`mse_gradient` did not finish within 3 s" in row["message"]
 
 
