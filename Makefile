@@ -34,9 +34,10 @@ lab: $(STAMP) exercises
 exercises: $(STAMP)
 	$(BIN)/python -m exercises.build
 
-## make grade SUBMISSIONS=folder: grade every submitted notebook there into one CSV
+## make grade SUBMISSIONS=folder [JOBS=n]: grade every submitted notebook there into one CSV,
+## n at a time (default: one per core), each in a sandbox that cannot change its grade
 grade: exercises
-	$(BIN)/python -m exercises.grade $(SUBMISSIONS)
+	$(BIN)/python -m exercises.grade $(SUBMISSIONS) $(if $(JOBS),-j $(JOBS))
 
 ## make strip: strip notebook outputs except claim cells (tag nbval-check-output + keep_output)
 strip: $(STAMP)
@@ -46,6 +47,7 @@ strip: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py
 	$(BIN)/python benchmarks/explorer_latency.py
+	$(BIN)/python benchmarks/grading_throughput.py
 
 clean:
 	rm -rf _build exercises/dist .pytest_cache

@@ -12,8 +12,11 @@ only when grading). ``python -m exercises.build`` (``make exercises``) writes, p
 and the set's book page ``exercises/<set>.md`` (:mod:`exercises.pages`).
 
 ``python -m exercises.grade <folder>`` (``make grade SUBMISSIONS=<folder>``) grades a folder of
-submissions into one CSV, each with ``otter run`` under a time limit (:mod:`exercises.otter_run`
-adds the per-cell limit otter lacks). The shared test helpers live in :mod:`optimlite.grading`.
+submissions into one CSV, in parallel; each is graded by a trusted process
+(:mod:`exercises.trusted`) that runs the set's tests against the learner's definitions living in
+a sandbox (:mod:`exercises.isolation`, :mod:`exercises.sandbox`; only plain data crosses,
+:mod:`exercises.wire`), so no cell can change its grade; :mod:`exercises.tamper` flags code that
+tries. The shared test helpers live in :mod:`optimlite.grading`.
 """
 
 from pathlib import Path
