@@ -3,7 +3,7 @@
 Builds a batch of set ``08_adam`` submissions (half solved, half blank: the blank ones fail fast,
 the solved ones run every hidden test, 160 calls across the sandbox boundary) and grades it with
 :func:`exercises.grade.grade_folder`, once with one job and once with one job per core, each
-submission in its trusted process with its sandbox (:mod:`exercises.trusted`).
+submission in its trusted process with its sandbox (:mod:`optimlite.autograde.trusted`).
 
 Run: ``python benchmarks/grading_throughput.py [N]`` (default 50 submissions; needs
 ``make exercises``). The last line is ``grading: <x> submissions per minute with <j> jobs
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exercises import DIST, grade, student_notebook  # noqa: E402
-from exercises.isolation import isolation_level  # noqa: E402
+from optimlite.autograde.isolation import isolation_level  # noqa: E402
 
 SET = "08_adam"
 

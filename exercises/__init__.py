@@ -13,11 +13,11 @@ and the set's book page ``exercises/<set>.md`` (:mod:`exercises.pages`).
 
 ``python -m exercises.grade <folder>`` (``make grade SUBMISSIONS=<folder>``) grades a folder of
 submissions into one CSV, in parallel; each is graded by a trusted process
-(:mod:`exercises.trusted`) that runs the set's tests against the learner's definitions living in
-a sandbox (:mod:`exercises.isolation`, :mod:`exercises.sandbox`; only plain data crosses,
-:mod:`exercises.wire`), so no cell can change its grade; :mod:`exercises.tamper` flags code that
-tries. The shared test helpers live in :mod:`optimlite.grading`.
-"""
+(:mod:`optimlite.autograde.trusted`) that runs the set's tests against the learner's definitions
+living in a sandbox (:mod:`optimlite.autograde.isolation`, :mod:`optimlite.autograde.sandbox`;
+only plain data crosses, :mod:`optimlite.autograde.wire`), so no cell can change its grade;
+:mod:`optimlite.autograde.tamper` flags code that tries. The shared test helpers live in
+:mod:`optimlite.grading`."""
 
 from pathlib import Path
 

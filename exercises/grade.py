@@ -6,16 +6,16 @@ Usage: ``python -m exercises.grade FOLDER [-o grades.csv] [-j JOBS] [--timeout 3
 Every ``.ipynb`` (or otter export ``.zip``) under FOLDER is graded offline, without Docker, with
 its set's tests (hidden ones included) from the set's autograder zip, ``JOBS`` submissions at a
 time (default: the number of cores). Each submission is graded by its own trusted process
-(:mod:`exercises.trusted`), which runs the learner's cells in a sandbox (:mod:`exercises.isolation`:
-memory, CPU time and file limits, no network, read-only files) and decides the score outside it,
-so no cell can change its own grade. The set comes from the notebook's metadata
-(``otter.assignment_name``), else from the file name. One CSV row per submission: ``file, set,
-q1.., total, max, status, message``. ``status`` is ``graded``, or ``flagged`` when the code
-reaches for the grader, the process or the files (:mod:`exercises.tamper`; the score stands, a
-teacher should look), ``timeout``, ``error``, ``unreadable`` or ``unknown set``; a submission
-that loops, crashes or cannot be read gets its row with the reason, and the batch goes on. One
-line per submission is printed as it finishes, and a summary at the end.
-"""
+(:mod:`optimlite.autograde.trusted`), which runs the learner's cells in a sandbox
+(:mod:`optimlite.autograde.isolation`: memory, CPU time and file limits, no network, read-only
+files) and decides the score outside it, so no cell can change its own grade. The set comes from
+the notebook's metadata (``otter.assignment_name``), else from the file name. One CSV row per
+submission: ``file, set, q1.., total, max, status, message``. ``status`` is ``graded``, or
+``flagged`` when the code reaches for the grader, the process or the files
+(:mod:`optimlite.autograde.tamper`; the score stands, a teacher should look), ``timeout``,
+``error``, ``unreadable`` or ``unknown set``; a submission that loops, crashes or cannot be read
+gets its row with the reason, and the batch goes on. One line per submission is printed as it
+finishes, and a summary at the end."""
 
 import argparse
 import csv
@@ -31,7 +31,9 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import autograder_zip, masters, tamper
+from optimlite.autograde import tamper
+
+from . import HERE, autograder_zip, masters
 
 _ERROR_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Exceeded|Interrupt)): (.*)$")
 
@@ -105,7 +107,7 @@ def _scores(results):
 
 
 def grade_one(path, set_name, *, timeout=300, cell_timeout=60, memory_mb=2048, nb=None):
-    """Grade one submission in a trusted subprocess (:mod:`exercises.trusted`); its CSV row.
+    """Grade one submission in a trusted subprocess (``optimlite.autograde.trusted``); its row.
 
     ``nb`` is the submission's notebook when the caller has already read it."""
     row = {"file": str(path), "set": set_name or "", "total": "", "max": ""}
@@ -115,13 +117,14 @@ def grade_one(path, set_name, *, timeout=300, cell_timeout=60, memory_mb=2048, n
         submission = Path(tmp) / f"{set_name}.ipynb"
         submission.write_text(json.dumps(nb), encoding="utf-8")
         cmd = [
-            sys.executable, "-m", "exercises.trusted", "-a", str(autograder_zip(set_name)),
+            sys.executable, "-m", "optimlite.autograde.trusted",
+            "-a", str(autograder_zip(set_name)),
             "--cell-timeout", str(cell_timeout), "--memory-mb", str(memory_mb),
-            "--cpu-seconds", str(timeout), str(submission),
+            "--cpu-seconds", str(timeout), *(f"--hide={folder}" for folder in _hidden()),
+            str(submission),
         ]  # fmt: skip
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
         proc = subprocess.Popen(
-            cmd, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True,  # one process group: the sandbox goes with it on timeout
         )  # fmt: skip
         try:
@@ -152,6 +155,12 @@ def grade_one(path, set_name, *, timeout=300, cell_timeout=60, memory_mb=2048, n
 def _join(*parts):
     """The non-empty parts, joined by `` | ``."""
     return " | ".join(part for part in parts if part)
+
+
+def _hidden():
+    """The folders a learner's process must not read: every set's master (solutions, hidden
+    tests) and the generated autograder zips."""
+    return sorted(p for p in HERE.iterdir() if p.is_dir() and p.name != "__pycache__")
 
 
 def find_submissions(folder):

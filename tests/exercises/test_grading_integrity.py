@@ -11,12 +11,15 @@ import csv
 import json
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from exercise_harness import autograder_notebook
 
 from exercises import autograder_zip, grade, student_notebook
-from exercises.isolation import ROOT, isolation_level
+from optimlite.autograde.isolation import isolation_level
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SET = "08_adam"
 IDENTITY = {

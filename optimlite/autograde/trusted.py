@@ -1,18 +1,18 @@
 """Grade one submission where the learner's code cannot reach: the trusted side.
 
-Usage (by :mod:`exercises.grade`, one process per submission):
-``python -m exercises.trusted -a AUTOGRADER_ZIP [--cell-timeout S] [--memory-mb M]
-[--cpu-seconds S] NOTEBOOK`` prints one line of JSON: ``{"tests": [...], "cell_errors": [...],
-"isolation": ...}``, the tests in otter's ``results.json`` shape.
+Usage (by :mod:`exercises.grade`, one process per submission): ``python -m
+optimlite.autograde.trusted -a AUTOGRADER_ZIP [--cell-timeout S] [--memory-mb M] [--cpu-seconds
+S] [--hide FOLDER ...] NOTEBOOK`` prints one line of JSON: ``{"tests": [...], "cell_errors":
+[...], "isolation": ...}``, the tests in otter's ``results.json`` shape.
 
 otter-grader runs its tests in the learner's kernel, so a learner's cell can patch whatever the
 tests use (the grading helpers, numpy, otter itself) and score full marks with empty answers.
-Here the learner's cells run in a sandbox process (:mod:`exercises.isolation`,
-:mod:`exercises.sandbox`); this process imports its own numpy, :mod:`optimlite.grading` and
+Here the learner's cells run in a sandbox process (:mod:`.isolation`,
+:mod:`.sandbox`); this process imports its own numpy, :mod:`optimlite.grading` and
 otter, reads the tests (public and hidden) from the set's autograder zip, never from the
 submission, and runs them with otter's own test runner (``ExceptionTestFile``) on a namespace
 whose entries stand for the learner's definitions: a function becomes a :class:`RemoteFunction`
-that sends its arguments to the sandbox and gets back plain data only (:mod:`exercises.wire`),
+that sends its arguments to the sandbox and gets back plain data only (:mod:`.wire`),
 a plain value arrives as a copy. The comparison with the reference, the hints and the score are
 all computed here. If a call runs past its time limit or the learner's process dies, the
 process is replaced by a fresh one (the cells run again) for the next test.
@@ -198,13 +198,14 @@ def test_files(autograder_zip):
         return [ExceptionTestFile.from_string(zf.read(n).decode("utf-8"), path=n) for n in names]
 
 
-def grade(notebook, autograder_zip, *, cell_timeout=60, memory_mb=2048, cpu_seconds=300):
-    """Run every test of the set against the learner's notebook; the results as a dict."""
+def grade(notebook, autograder_zip, *, cell_timeout=60, memory_mb=2048, cpu_seconds=300, hidden=()):
+    """Run every test of the set against the learner's notebook; the results as a dict.
+    ``hidden``: folders the learner's process must not see (solutions, tests)."""
     tests = test_files(autograder_zip)
     with tempfile.TemporaryDirectory(prefix="trusted-") as folder:
         learner = Learner(
             notebook, folder, cell_timeout=cell_timeout, memory_mb=memory_mb,
-            cpu_seconds=cpu_seconds,
+            cpu_seconds=cpu_seconds, hidden=hidden,
         )  # fmt: skip
         try:
             results = []
@@ -226,16 +227,21 @@ def grade(notebook, autograder_zip, *, cell_timeout=60, memory_mb=2048, cpu_seco
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m exercises.trusted", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m optimlite.autograde.trusted", description=__doc__
+    )
     parser.add_argument("-a", "--autograder", required=True, help="the set's autograder zip")
     parser.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell")
     parser.add_argument("--memory-mb", type=int, default=2048, help="the learner's memory")
     parser.add_argument("--cpu-seconds", type=int, default=300, help="the learner's CPU time")
+    parser.add_argument(
+        "--hide", action="append", default=[], help="a folder the learner must not read"
+    )
     parser.add_argument("notebook", help="the submitted notebook (.ipynb)")
     args = parser.parse_args(argv)
     results = grade(
         Path(args.notebook).resolve(), args.autograder, cell_timeout=args.cell_timeout,
-        memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds,
+        memory_mb=args.memory_mb, cpu_seconds=args.cpu_seconds, hidden=args.hide,
     )  # fmt: skip
     print(json.dumps(results))
     return 0

@@ -1,7 +1,7 @@
 """Spot a submission whose code reaches for the grader, the process or the files.
 
 The grade never depends on this scan: the learner's code runs in a sandbox and the score is
-computed outside it (:mod:`exercises.trusted`), so patching the grading helpers, numpy or otter,
+computed outside it (:mod:`.trusted`), so patching the grading helpers, numpy or otter,
 exiting, or writing files changes nothing. But a teacher wants to know who tried: a submission
 with findings gets the status ``flagged`` in the CSV and the findings in its message. The scan
 reads the code (each cell parsed as IPython would run it) and never runs it. It looks for

@@ -1,6 +1,6 @@
 """The learner's side of grading: run a submission's cells, then answer calls from the grader.
 
-Started by :mod:`exercises.isolation` (never by hand) as ``python -m exercises.sandbox
+Started by :mod:`.isolation` (never by hand) as ``python -m optimlite.autograde.sandbox
 REQUEST_FD REPLY_FD CELL_TIMEOUT NOTEBOOK [SKIP]``, inside the limits and namespaces that module
 sets up. Everything here is untrusted once the first learner cell runs:
 this process decides no score. It
@@ -13,7 +13,7 @@ this process decides no score. It
 2. reports ``ready`` with the cells that failed;
 3. serves requests from the grader, one at a time: ``describe`` a name (a function and its
    parameters, a plain value, missing, or some other object), and ``call`` a function on
-   arguments; the reply is the returned value (plain data only, :mod:`exercises.wire`), or the
+   arguments; the reply is the returned value (plain data only, :mod:`.wire`), or the
    exception the learner's code raised with the learner's line, and whether an argument array
    was changed in place.
 """
@@ -56,7 +56,7 @@ def _refuse(*args, **kwargs):
 
 def _disarm_exits():
     """``os._exit``, ``os.kill``, ``os.abort`` refuse (the usual ways to end a grading run); a
-    learner who finds another way only ends their own process (see :mod:`exercises.isolation`)."""
+    learner who finds another way only ends their own process (see :mod:`.isolation`)."""
     for name in ("_exit", "kill", "killpg", "abort"):
         setattr(os, name, _refuse)
 

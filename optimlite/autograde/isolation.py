@@ -1,4 +1,4 @@
-"""Start a learner's sandbox (:mod:`exercises.sandbox`) kept away from the grader.
+"""Start a learner's sandbox (:mod:`.sandbox`) kept away from the grader.
 
 The sandbox is a separate process with resource limits (address space, CPU time, file size) and,
 where the machine allows it (Linux ``unshare``, as root or with unprivileged user namespaces),
@@ -6,11 +6,10 @@ its own namespaces: no network (a new network namespace has only a downed loopba
 process ids (it cannot signal the grader or anything else outside), and every mount read-only
 except an empty scratch ``tmpfs`` as its working folder (it cannot change the course, the
 grader's files or another submission's), the exercise masters and autograder zips hidden under
-empty mounts (it cannot read solutions or hidden tests), and all capabilities dropped
-(``setpriv``) so it cannot undo any of that. :func:`isolation_level` says which applies on
-this machine; without namespaces the limits and the process boundary still hold, and the grade
-is still decided outside the learner's process.
-"""
+empty mounts (it cannot read solutions or hidden tests: the caller names them), and all
+capabilities dropped (``setpriv``) so it cannot undo any of that. :func:`isolation_level` says
+which applies on this machine; without namespaces the limits and the process boundary still
+hold, and the grade is still decided outside the learner's process."""
 
 import functools
 import os
@@ -22,8 +21,6 @@ import sys
 from pathlib import Path
 
 from . import wire
-
-ROOT = Path(__file__).resolve().parent.parent
 
 #: runs inside the new namespaces, before the learner's interpreter starts ("$@" is that command)
 _INSIDE = r"""
@@ -66,13 +63,6 @@ def isolation_level():
     return "namespaces" if _namespace_prefix() else "process"
 
 
-def hidden_folders():
-    """What the learner's process must not read: the masters (solutions, hidden tests) and the
-    generated autograder zips. Empty folders are mounted over them inside the namespaces."""
-    exercises = ROOT / "exercises"
-    return sorted(str(p) for p in exercises.iterdir() if p.is_dir() and p.name != "__pycache__")
-
-
 def _limits(memory_mb, cpu_seconds):
     """The child's resource limits (runs in the child before it executes anything)."""
 
@@ -94,15 +84,19 @@ class SandboxGone(Exception):
 
 
 class Sandbox:
-    """One running :mod:`exercises.sandbox` process and its two pipes.
+    """One running :mod:`.sandbox` process and its two pipes.
 
     ``Sandbox(notebook, folder, ...)`` starts it and waits until the notebook's cells have run
     (``cell_errors`` then lists the cells that failed); :meth:`request` sends one request and
     returns the reply. Any interruption during a request (the grader's time limit) kills it:
-    a sandbox is never reused after a call that did not finish.
+    a sandbox is never reused after a call that did not finish. ``hidden``: folders the
+    learner's process must not read (the masters, the tests), covered by empty mounts inside the
+    namespaces.
     """
 
-    def __init__(self, notebook, folder, *, cell_timeout, memory_mb, cpu_seconds, skip=()):
+    def __init__(
+        self, notebook, folder, *, cell_timeout, memory_mb, cpu_seconds, skip=(), hidden=()
+    ):
         work = Path(folder) / "work"
         work.mkdir(exist_ok=True)
         to_child, self._requests = os.pipe()
@@ -110,7 +104,7 @@ class Sandbox:
         command = [
             sys.executable,
             "-m",
-            "exercises.sandbox",
+            "optimlite.autograde.sandbox",
             str(to_child),
             str(from_child),
             str(cell_timeout),
@@ -123,9 +117,8 @@ class Sandbox:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(work),
-            "PYTHONPATH": str(ROOT),
             "SANDBOX_WORK": str(work),
-            "SANDBOX_HIDE": ":".join(hidden_folders()),
+            "SANDBOX_HIDE": ":".join(str(Path(h).resolve()) for h in hidden if Path(h).is_dir()),
             "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": str(work),
             "OPENBLAS_NUM_THREADS": "1",
