@@ -186,38 +186,53 @@ class Learner:
             self.sandbox.kill()
 
 
-def test_files(autograder_zip):
-    """The set's otter test files (public and hidden cases) from its autograder zip, in order."""
+def _natural(name):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def test_files(source):
+    """The set's otter test files (public and hidden cases), in order, from its autograder zip
+    or from a folder holding them (``tests/*.py`` of an unpacked zip, as on Gradescope)."""
     from otter.test_files import ExceptionTestFile
 
-    with zipfile.ZipFile(autograder_zip) as zf:
-        names = sorted(
-            (n for n in zf.namelist() if re.fullmatch(r"tests/[^/]+\.py", n)),
-            key=lambda n: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", n)],
-        )
-        return [ExceptionTestFile.from_string(zf.read(n).decode("utf-8"), path=n) for n in names]
+    if Path(source).is_dir():
+        paths = sorted(Path(source).glob("*.py"), key=lambda p: _natural(p.name))
+        return [ExceptionTestFile.from_string(p.read_text("utf-8"), path=str(p)) for p in paths]
+    with zipfile.ZipFile(source) as zf:
+        names = [n for n in zf.namelist() if re.fullmatch(r"tests/[^/]+\.py", n)]
+        return [
+            ExceptionTestFile.from_string(zf.read(n).decode("utf-8"), path=n)
+            for n in sorted(names, key=_natural)
+        ]
+
+
+def run_tests(notebook, tests, **limits):
+    """Run the otter ``tests`` against the learner's ``notebook`` (each test file's results are
+    then in it, as after otter's own run); return the :class:`Learner` (its cell errors and
+    notes). ``limits``: ``cell_timeout``, ``memory_mb``, ``cpu_seconds``, ``hidden``."""
+    with tempfile.TemporaryDirectory(prefix="trusted-") as folder:
+        learner = Learner(notebook, folder, **limits)
+        try:
+            for test_file in tests:
+                test_file.run(learner)
+        finally:
+            learner.close()
+    return learner
 
 
 def grade(notebook, autograder_zip, *, cell_timeout=60, memory_mb=2048, cpu_seconds=300, hidden=()):
     """Run every test of the set against the learner's notebook; the results as a dict.
     ``hidden``: folders the learner's process must not see (solutions, tests)."""
     tests = test_files(autograder_zip)
-    with tempfile.TemporaryDirectory(prefix="trusted-") as folder:
-        learner = Learner(
-            notebook, folder, cell_timeout=cell_timeout, memory_mb=memory_mb,
-            cpu_seconds=cpu_seconds, hidden=hidden,
-        )  # fmt: skip
-        try:
-            results = []
-            for test_file in tests:
-                test_file.run(learner)
-                failed = [r.message for r in test_file.test_case_results if not r.passed]
-                results.append(
-                    {"name": test_file.name, "score": test_file.score,
-                     "max_score": test_file.possible, "output": "\n".join(failed)}
-                )  # fmt: skip
-        finally:
-            learner.close()
+    learner = run_tests(
+        notebook, tests, cell_timeout=cell_timeout, memory_mb=memory_mb,
+        cpu_seconds=cpu_seconds, hidden=hidden,
+    )  # fmt: skip
+    results = [
+        {"name": t.name, "score": t.score, "max_score": t.possible,
+         "output": "\n".join(r.message for r in t.test_case_results if not r.passed)}
+        for t in tests
+    ]  # fmt: skip
     return {
         "tests": results,
         "cell_errors": learner.cell_errors,
