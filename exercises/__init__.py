@@ -5,7 +5,8 @@ solutions, public tests (instant feedback, a hint on failure) and hidden tests (
 only when grading). ``python -m exercises.build`` (``make exercises``) writes, per set,
 
 * ``exercises/dist/<set>/student/<set>.ipynb``: what learners get (no solutions, no hidden tests);
-* ``exercises/dist/<set>/autograder/<set>-autograder_<timestamp>.zip``: what grading uses;
+* ``exercises/dist/<set>/autograder/<set>-autograder_<timestamp>.zip``: what grading uses, on
+  Gradescope as it is (it carries a wheel of ``optimlite`` and pins numpy: :mod:`exercises.build`);
 * ``exercises/dist/<set>/<set>-student.zip``: the student notebook with its public tests as files
   (for Colab, where otter cannot read tests from the notebook);
 

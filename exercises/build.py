@@ -3,12 +3,21 @@
 Usage: ``python -m exercises.build [--force] [SET ...]``
 
 For each master ``exercises/<set>/<set>.ipynb`` this runs ``otter assign`` into
-``exercises/dist/<set>/`` (skipped when the master and otter's version are unchanged since the last
-run), writes ``<set>-student.zip`` (the student notebook and its public tests as files, which otter
-needs on Colab), checks that no student notebook leaks a solution or a hidden test, and writes the
-set's book page ``exercises/<set>.md`` from its student notebook. It then regenerates the table of
-sets in ``exercises/index.md`` from every master (:mod:`exercises.pages`). Any failure is printed
-in full and the command exits with status 1.
+``exercises/dist/<set>/`` (skipped when the master and otter's version are unchanged since the
+last run; when only the ``optimlite`` sources changed, the new wheel replaces the old one in the
+autograder zip), writes ``<set>-student.zip`` (the student notebook and its
+public tests as files, which otter needs on Colab), checks that no student notebook leaks a
+solution or a hidden test, and writes the set's book page ``exercises/<set>.md`` from its student
+notebook. It then regenerates the table of sets in ``exercises/index.md`` from every master
+(:mod:`exercises.pages`). Any failure is printed in full and the command exits with status 1.
+
+The autograder zip works on Gradescope as it is: the tests import ``optimlite``, so the zip
+carries a wheel of it built offline from the working tree (:func:`package_wheel`), and its
+``environment.yml`` installs that wheel and numpy at the version ``requirements.txt`` pins, on the
+course's Python (:func:`grading_config`). otter assign reads these settings from the master's
+``ASSIGNMENT CONFIG``; they are added to a staged copy of the master, so the masters stay free of
+build details and every new set gets them. The wheel goes in ``autograder_files`` (the zip only):
+the student versions do not change.
 """
 
 import argparse
@@ -19,12 +28,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import DIST, autograder_zip, masters, student_notebook
+import yaml
+
+from . import DIST, HERE, autograder_zip, masters, student_notebook
 from .pages import write_index, write_page
 
 #: seconds one ``otter assign`` may take before it counts as failed
@@ -32,48 +44,207 @@ ASSIGN_TIMEOUT = 300
 #: text that must never appear in a student notebook (sources or metadata)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "# SOLUTION", "BEGIN TESTS", "# HIDDEN")
 _STAMP = ".master-sha256"
+#: the repository root: ``pyproject.toml``, ``requirements.txt`` and the ``optimlite`` package
+ROOT = HERE.parent
+#: where Gradescope unpacks the autograder zip (otter's ``setup.sh`` reads its files there)
+GRADESCOPE_SOURCE = "/autograder/source"
+#: the grading image's Python: the one ``requirements.txt`` is pinned for
+PYTHON_VERSION = "3.11"
+#: the otter plugin that grades every zip's submissions where the learner's code cannot reach
+TRUSTED_PLUGIN = "optimlite.autograde.otter_plugin.TrustedGrading"
+#: seconds building the optimlite wheel may take
+WHEEL_TIMEOUT = 120
 
 
 def _otter_version():
     return importlib.metadata.version("otter-grader")  # importing otter itself takes seconds
 
 
+def pinned_version(package):
+    """The version ``requirements.txt`` pins ``package`` to (a ``name==version`` line)."""
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?==(\S+)", line.split("#")[0].strip())
+        if match and match.group(1).lower() == package.lower():
+            return match.group(3)
+    raise ValueError(f"requirements.txt does not pin {package} (a line `{package}==VERSION`)")
+
+
+def _package_files():
+    """The files a wheel of optimlite is built from, in a fixed order."""
+    sources = sorted(p for p in (ROOT / "optimlite").rglob("*.py") if "__pycache__" not in p.parts)
+    return [ROOT / "pyproject.toml", *sources]
+
+
+def _package_digest():
+    """sha256 of the optimlite sources and pyproject.toml: the wheel changes when this does."""
+    digest = hashlib.sha256()
+    for path in _package_files():
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def package_wheel():
+    """A wheel of ``optimlite`` built from the working tree, offline; return its path.
+
+    Built with the venv's setuptools (``pip wheel --no-deps --no-build-isolation --no-index``) in
+    a copy of the sources, so no ``build/`` folder appears in the working tree, into
+    ``exercises/dist/wheel/``; rebuilt only when the sources change.
+    """
+    out = DIST / "wheel"
+    stamp = out / ".sources-sha256"
+    digest = _package_digest()
+    wheels = sorted(out.glob("optimlite-*.whl"))
+    if len(wheels) == 1 and stamp.is_file() and stamp.read_text().strip() == digest:
+        return wheels[0]
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        for path in _package_files():
+            target = src / path.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+        cmd += ["--no-index", "--quiet", "--wheel-dir", str(out), str(src)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WHEEL_TIMEOUT)
+    wheels = sorted(out.glob("optimlite-*.whl"))
+    if proc.returncode != 0 or len(wheels) != 1:
+        raise RuntimeError(
+            f"building the optimlite wheel failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
+    stamp.write_text(digest + "\n")
+    return wheels[0]
+
+
+def grading_config(wheel_name):
+    """What the autograder zip needs installed, as otter assign settings.
+
+    ``requirements`` become the pip part of the zip's ``environment.yml`` (after otter itself):
+    the wheel, which otter puts in the zip's ``files/`` folder, and numpy at the course's pin.
+    ``plugins``: after otter's own run (in the learner's kernel, which the learner's code can
+    patch) the trusted grader decides the scores (:mod:`optimlite.autograde.otter_plugin`).
+    """
+    return {
+        "plugins": [TRUSTED_PLUGIN],
+        "python_version": PYTHON_VERSION,
+        "requirements": [
+            f"{GRADESCOPE_SOURCE}/files/{wheel_name}",
+            f"numpy=={pinned_version('numpy')}",
+        ],
+        "autograder_files": [wheel_name],
+    }
+
+
 def _fingerprint(master):
+    """Stamp of what ``otter assign`` reads: the master, otter's version, the grading settings."""
     data = Path(master).read_bytes() + _otter_version().encode()
+    data += json.dumps(grading_config("optimlite.whl"), sort_keys=True).encode()
     return hashlib.sha256(data).hexdigest()
 
 
-def _is_fresh(name, master):
+def _stamp(master):
+    """The set's stamp: its :func:`_fingerprint`, then the digest of the wheel's sources."""
+    return f"{_fingerprint(master)}\n{_package_digest()}\n"
+
+
+def refresh_wheel(name, wheel):
+    """Put a new ``wheel`` into a set's generated autograder zip in place of the old one.
+
+    What ``otter assign`` writes depends on the master, not on optimlite's code (the masters do
+    not run their tests at assign time), so when only optimlite changed this is all the zip
+    needs. Returns False when the zip holds no wheel of that file name (then assign anew).
+    """
+    zip_path = autograder_zip(name)
+    arcname = f"files/{Path(wheel).name}"
+    with zipfile.ZipFile(zip_path) as old:
+        if arcname not in old.namelist():
+            return False
+        partial = zip_path.with_suffix(".partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as new:
+            for item in old.infolist():
+                if item.filename != arcname:
+                    new.writestr(item, old.read(item))
+            new.write(wheel, arcname)
+    partial.replace(zip_path)
+    shutil.copy2(wheel, zip_path.parent / Path(wheel).name)
+    return True
+
+
+def stage_master(master, wheel, folder):
+    """Copy the master's folder into ``folder`` with the wheel and the grading settings added.
+
+    Returns the staged master. A master that sets one of those settings itself is refused: the
+    build owns them.
+    """
+    master = Path(master)
+    staged_dir = Path(folder) / master.parent.name
+    shutil.copytree(master.parent, staged_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy2(wheel, staged_dir / Path(wheel).name)
+    nb = json.loads(master.read_text())
+    cell = nb["cells"][0]
+    source = "".join(cell["source"])
+    head, _, body = source.partition("\n")
+    if cell["cell_type"] != "raw" or head.strip() != "# ASSIGNMENT CONFIG":
+        raise ValueError(f"{master}: the first cell must be the raw `# ASSIGNMENT CONFIG` cell")
+    config = yaml.safe_load(body) or {}
+    extra = grading_config(Path(wheel).name)
+    taken = sorted(set(extra) & set(config))
+    if taken:
+        raise ValueError(
+            f"{master}: ASSIGNMENT CONFIG sets {taken}; exercises/build.py sets those for every "
+            "set (the zip's requirements): remove them from the master"
+        )
+    config.update(extra)
+    cell["source"] = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+    staged = staged_dir / master.name
+    staged.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return staged
+
+
+def _freshness(name, master):
+    """``"fresh"``, ``"wheel"`` (only optimlite changed since the last run) or ``"stale"``."""
     out = DIST / name
     stamp = out / _STAMP
     try:
         autograder_zip(name)
     except FileNotFoundError:
-        return False
-    return (
+        return "stale"
+    if not (
         stamp.is_file()
-        and stamp.read_text().strip() == _fingerprint(master)
         and student_notebook(name).is_file()
         and (out / f"{name}-student.zip").is_file()
-    )
+    ):
+        return "stale"
+    lines = stamp.read_text().splitlines()
+    if lines[:1] != [_fingerprint(master)]:
+        return "stale"
+    return "fresh" if lines[1:2] == [_package_digest()] else "wheel"
 
 
-def assign(name, master):
-    """Run ``otter assign`` for one set; return ``(name, seconds, error message or None)``."""
+def assign(name, master, wheel=None):
+    """Run ``otter assign`` for one set; return ``(name, seconds, error message or None)``.
+
+    ``wheel``: the optimlite wheel the autograder zip carries (default: :func:`package_wheel`).
+    """
     out = DIST / name
     shutil.rmtree(out, ignore_errors=True)
     start = time.monotonic()
-    cmd = [sys.executable, "-m", "otter", "assign", master.name, str(out)]
-    try:
-        proc = subprocess.run(
-            cmd,
-            cwd=master.parent,
-            capture_output=True,
-            text=True,
-            timeout=ASSIGN_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        return name, time.monotonic() - start, f"otter assign took over {ASSIGN_TIMEOUT} s"
+    with tempfile.TemporaryDirectory() as stage:
+        try:
+            staged = stage_master(master, wheel or package_wheel(), stage)
+        except (ValueError, KeyError, RuntimeError, yaml.YAMLError) as exc:
+            return name, time.monotonic() - start, str(exc)
+        cmd = [sys.executable, "-m", "otter", "assign", staged.name, str(out)]
+        try:
+            proc = subprocess.run(
+                cmd,
+                cwd=staged.parent,
+                capture_output=True,
+                text=True,
+                timeout=ASSIGN_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            return name, time.monotonic() - start, f"otter assign took over {ASSIGN_TIMEOUT} s"
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         output = proc.stdout + proc.stderr
@@ -85,7 +256,7 @@ def assign(name, master):
         write_student_zip(name)
     except (FileNotFoundError, KeyError, ValueError) as exc:
         return name, seconds, str(exc)
-    (out / _STAMP).write_text(_fingerprint(master) + "\n")
+    (out / _STAMP).write_text(_stamp(master))
     return name, seconds, None
 
 
@@ -170,13 +341,28 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown set(s) {unknown}; available: {', '.join(available)}")
     chosen = {s: available[s] for s in (args.sets or available)}
-    todo = {s: m for s, m in chosen.items() if args.force or not _is_fresh(s, m)}
-    for name in sorted(chosen.keys() - todo.keys()):
+    state = {s: "stale" if args.force else _freshness(s, m) for s, m in chosen.items()}
+    for name in sorted(s for s, how in state.items() if how == "fresh"):
         print(f"{name}: up to date")
 
     failures = []
+    wheel = None
+    if any(how != "fresh" for how in state.values()):
+        try:
+            wheel = package_wheel()
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    for name in sorted(s for s, how in state.items() if how == "wheel"):
+        if refresh_wheel(name, wheel):
+            (DIST / name / _STAMP).write_text(_stamp(chosen[name]))
+            print(f"{name}: new optimlite wheel put in its autograder zip")
+        else:
+            state[name] = "stale"
+    todo = {s: m for s, m in chosen.items() if state[s] == "stale"}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for name, seconds, error in pool.map(lambda item: assign(*item), todo.items()):
+        jobs = pool.map(lambda item: assign(*item, wheel=wheel), todo.items())
+        for name, seconds, error in jobs:
             if error:
                 failures.append(f"{name}: {error}")
                 print(f"{name}: FAILED after {seconds:.1f} s", file=sys.stderr)
