@@ -22,11 +22,13 @@ from optimlite import explorers
 
 #: The ready explorers, by module of ``optimlite.explorers``: ``{module: {call: make}}``.
 READY = {
-    "gd": {"lr_dilemma()": explorers.lr_dilemma},
+    "tour": {"tour()": explorers.tour},
+    "gd": {"lr_dilemma()": explorers.lr_dilemma, "sgd_noise()": explorers.sgd_noise},
     "momentum": {
         "momentum()": explorers.momentum,
         "momentum(nesterov=True)": lambda: explorers.momentum(nesterov=True),
     },
+    "nesterov": {"overshoot()": explorers.overshoot},
     "adaptive": {
         "adagrad_vs_rmsprop()": explorers.adagrad_vs_rmsprop,
         "adam_betas()": explorers.adam_betas,
@@ -68,6 +70,28 @@ def momentum_moves(lrs, momenta):
     return moves
 
 
+def grid_moves(explorer):
+    """Every point of a two-slider explorer's grid once, moving one slider at a time."""
+    first, second = explorer.sliders
+    moves, current = [], None
+    for a, b in itertools.product(first.values, second.values):
+        if a != current:
+            moves.append((first.name, a))
+            current = a
+        moves.append((second.name, b))
+    return moves
+
+
+def tour_moves(explorer):
+    """Every landscape x optimizer x live learning rate, each visited once (new runs)."""
+    land, opt, lr = explorer.sliders
+    moves = []
+    for name, o in itertools.product(land.values, opt.values):
+        moves += [("landscape", name), ("optimizer", o)]
+        moves += [("lr", v) for v in lr.live_values]
+    return moves
+
+
 def summary(name, times):
     print(
         f"{name:<34s} moves {len(times):4d}  median {np.median(times):6.1f} ms  "
@@ -93,6 +117,21 @@ def main():
     all_times.append(times)
     times = time_moves(mom, momentum_moves(lrs[::-1], momenta[::-1]))
     summary("momentum, 500 steps (cached runs)", times)
+
+    tour = explorers.tour()
+    times = time_moves(tour, tour_moves(tour))
+    summary("tour (landscape, optimizer, lr)", times)
+    all_times.append(times)
+
+    over = explorers.overshoot()
+    times = time_moves(over, grid_moves(over))
+    summary("overshoot, 300 steps (new runs)", times)
+    all_times.append(times)
+
+    sgd = explorers.sgd_noise()
+    times = time_moves(sgd, grid_moves(sgd))
+    summary("sgd_noise, 300 steps (new runs)", times)
+    all_times.append(times)
 
     print()
     print(

@@ -16,7 +16,10 @@ trajectory runner uses) and numpy arrays of any matching shape (what contour plo
 ``double_well``            a poor local minimum beside a better one
 ========================== =========================================================
 
-``LANDSCAPES`` maps each name to its constructor.
+``LANDSCAPES`` maps each name to its constructor. Reading a landscape (chapter 1):
+:func:`hessian` (central differences of the analytic gradient), :func:`classify_hessian`
+(minimum, maximum, saddle or degenerate, from the eigenvalues) and :func:`critical_points`
+(Newton's method from a grid of starts, deduplicated and classified).
 """
 
 import math
@@ -28,8 +31,13 @@ import numpy as np
 from .validation import as_number, check_positive
 
 __all__ = [
+    "KINDS",
     "LANDSCAPES",
+    "CriticalPoint",
     "Landscape",
+    "classify_hessian",
+    "critical_points",
+    "hessian",
     "beale",
     "double_well",
     "grid_values",
@@ -435,3 +443,128 @@ LANDSCAPES = {
     "plateau": plateau,
     "double_well": double_well,
 }
+
+
+# --- reading a landscape: Hessians and critical points ---------------------------------------
+
+#: the kinds :func:`classify_hessian` tells apart
+KINDS = ("minimum", "maximum", "saddle", "degenerate")
+
+
+def hessian(landscape, x, y, h=None):
+    """The Hessian of ``landscape`` at ``(x, y)`` by central differences of its analytic gradient.
+
+    Column ``j`` is :math:`(\\nabla f(p + h e_j) - \\nabla f(p - h e_j)) / 2h`, an error of order
+    :math:`h^2`; the result is symmetrised, :math:`(H + H^\\top)/2`, so that its eigenvalues are
+    real (``np.linalg.eigvalsh``). ``x`` and ``y`` may be floats or arrays of one shape; the
+    result has shape ``x.shape + (2, 2)``. The default step, :math:`10^{-5}\\max(1, |x|, |y|)`,
+    balances truncation (:math:`h^2`) against rounding (:math:`\\epsilon/h`) in double precision.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if h is None:
+        h = 1e-5 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
+    h = np.asarray(h, dtype=np.float64)
+    if np.any(~(h > 0)):
+        raise ValueError(f"h must be positive, got {h!r}")
+    gxp, gyp = landscape.grad(x + h, y)
+    gxm, gym = landscape.grad(x - h, y)
+    hxp, hyp = landscape.grad(x, y + h)
+    hxm, hym = landscape.grad(x, y - h)
+    col_x = [(np.asarray(gxp) - gxm) / (2 * h), (np.asarray(gyp) - gym) / (2 * h)]
+    col_y = [(np.asarray(hxp) - hxm) / (2 * h), (np.asarray(hyp) - hym) / (2 * h)]
+    H = np.empty(np.broadcast(x, y).shape + (2, 2))
+    H[..., 0, 0], H[..., 1, 0] = col_x
+    H[..., 0, 1], H[..., 1, 1] = col_y
+    return 0.5 * (H + np.swapaxes(H, -1, -2))
+
+
+def classify_hessian(H, tol=1e-6):
+    """What a critical point with Hessian ``H`` (a symmetric ``d x d`` matrix) is.
+
+    ``"minimum"`` when every eigenvalue exceeds ``tol``, ``"maximum"`` when every one is below
+    ``-tol``, ``"saddle"`` when some exceed ``tol`` and others are below ``-tol`` (the surface
+    rises along some directions and falls along others), and ``"degenerate"`` otherwise: an
+    eigenvalue within ``tol`` of zero, where second derivatives cannot decide (``x**4`` and
+    ``-x**4`` both have a zero Hessian at 0).
+    """
+    lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
+    tol = float(tol)
+    if np.any(np.abs(lam) <= tol):
+        return "degenerate"
+    if np.all(lam > 0):
+        return "minimum"
+    if np.all(lam < 0):
+        return "maximum"
+    return "saddle"
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A point where the gradient vanishes, with its Hessian's eigenvalues (ascending) and kind
+    (:func:`classify_hessian`)."""
+
+    x: float
+    y: float
+    f: float
+    eigenvalues: tuple[float, float]
+    kind: str
+
+
+def critical_points(landscape, n=25, *, xlim=None, ylim=None, tol=1e-6, steps=60):
+    """Every critical point of ``landscape`` that Newton's method finds from an ``n`` by ``n``
+    grid of starts over the window (default: the landscape's), deduplicated and classified.
+
+    Newton's method on the gradient, :math:`p \\leftarrow p - H(p)^{-1} \\nabla f(p)` (the
+    Hessian by :func:`hessian`), converges to the nearest critical point of any kind (minimum,
+    maximum or saddle), not only to minima: that is what makes it a finder here and a poor
+    optimizer elsewhere. A start whose run leaves the window, meets a singular Hessian or does
+    not bring :math:`\\lVert\\nabla f\\rVert` below ``1e-9 * max(1, |f|)`` is dropped; points closer
+    than ``1e-6`` of the window's size are one point. Returns :class:`CriticalPoint` objects
+    sorted by ``f``, then ``x``, then ``y``. A grid too coarse can miss points: ``n`` should give
+    a few starts per basin.
+    """
+    n = int(n)
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n!r}")
+    xlim = tuple(map(float, landscape.xlim if xlim is None else xlim))
+    ylim = tuple(map(float, landscape.ylim if ylim is None else ylim))
+    # starts strictly inside the window, offset so that no start sits on a symmetry line
+    fx = (np.arange(n) + 0.5 + 0.0123) / n
+    fy = (np.arange(n) + 0.5 - 0.0171) / n
+    px, py = np.meshgrid(xlim[0] + fx * (xlim[1] - xlim[0]), ylim[0] + fy * (ylim[1] - ylim[0]))
+    px, py = px.ravel(), py.ravel()
+    alive = np.ones(px.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for _ in range(int(steps)):
+            gx, gy = (np.asarray(g, dtype=np.float64) for g in landscape.grad(px, py))
+            H = hessian(landscape, px, py)
+            a, b, d = H[:, 0, 0], H[:, 0, 1], H[:, 1, 1]
+            det = a * d - b * b
+            scale = np.maximum(np.abs(a) + np.abs(d), 1e-300)
+            alive &= np.abs(det) > 1e-14 * scale * scale
+            safe = np.where(alive, det, 1.0)
+            dx = np.where(alive, (d * gx - b * gy) / safe, 0.0)
+            dy = np.where(alive, (a * gy - b * gx) / safe, 0.0)
+            px, py = px - dx, py - dy
+            alive &= np.isfinite(px) & np.isfinite(py)
+            moved = np.abs(dx) + np.abs(dy)
+            if not np.any(alive & (moved > 1e-15 * np.maximum(1.0, np.abs(px) + np.abs(py)))):
+                break  # every run has converged (or stopped)
+        gx, gy = (np.asarray(g, dtype=np.float64) for g in landscape.grad(px, py))
+        fv = np.asarray(landscape.f(px, py), dtype=np.float64)
+        size = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
+        inside = (px >= xlim[0]) & (px <= xlim[1]) & (py >= ylim[0]) & (py <= ylim[1])
+        small = np.hypot(gx, gy) <= 1e-9 * np.maximum(1.0, np.abs(fv))
+        keep = alive & inside & small & np.isfinite(fv)
+    found = []
+    for x, y in zip(px[keep], py[keep], strict=True):
+        if all(math.hypot(x - u, y - v) > 1e-6 * size for u, v in found):
+            found.append((float(x), float(y)))
+    points = []
+    for x, y in found:
+        H = hessian(landscape, x, y)
+        lam = np.linalg.eigvalsh(H)
+        kind = classify_hessian(H, tol)
+        points.append(CriticalPoint(x, y, float(landscape.f(x, y)), tuple(map(float, lam)), kind))
+    return sorted(points, key=lambda p: (round(p.f, 9), round(p.x, 9), round(p.y, 9)))

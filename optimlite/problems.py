@@ -3,6 +3,9 @@ r"""The data and losses the chapters train on (numpy; scikit-learn loads inside 
 * The article's linear regression :math:`y = wx + b` with MSE loss: a seeded data generator,
   the loss, its analytic gradient, its Hessian, the closed-form least-squares solution.
 * Mini-batches sampled without replacement, a fresh permutation each epoch.
+* Gradient noise (chapter 3): per-sample gradients, the mini-batch gradient's covariance with and
+  without replacement, a fast seeded mini-batch gradient for 2-D runs, and the stationary
+  covariance ("noise ball") of constant-rate SGD on a quadratic.
 * A sparse-feature regression where some features are rarely non-zero (AdaGrad's case).
 * scikit-learn's bundled 8x8 digits, split and standardised (ships offline), with a softmax
   regression and the article's ``SimpleNet`` (one ReLU hidden layer) written in numpy, each with
@@ -17,10 +20,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .landscapes import Landscape, log_levels
-from .validation import check_non_negative, check_positive_int
+from .validation import check_non_negative, check_positive, check_positive_int
 
 __all__ = [
     "Digits",
+    "MinibatchGrad",
     "SparseData",
     "accuracy",
     "cross_entropy",
@@ -39,6 +43,9 @@ __all__ = [
     "mse_hessian",
     "mse_loss",
     "mse_loss_and_grad",
+    "mse_sample_grads",
+    "minibatch_grad_covariance",
+    "sgd_stationary_covariance",
     "softmax_logits",
     "softmax_loss_and_grad",
     "sparse_regression_data",
@@ -189,6 +196,129 @@ def minibatches(x, y, batch_size, epochs=1, seed=None, drop_last=False):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
     for idx in minibatch_indices(len(x), batch_size, epochs, seed, drop_last):
         yield x[idx], y[idx]
+
+
+# ----- gradient noise (chapter 3) ---------------------------------------------------------------
+def mse_sample_grads(params, x, y):
+    r"""The per-sample gradients :math:`\nabla L_i` of :func:`mse_loss`, one row per sample:
+    ``{"w": -2 x_i r_i, "b": -2 r_i}`` with shapes ``(n,)`` (``(n, d)`` for a vector ``w``).
+    Their mean over the samples is :func:`mse_grad` (the loss is the mean of the
+    :math:`L_i = r_i^2`)."""
+    r = y - _predict(params, x)
+    w = params["w"]
+    gw = -2.0 * (x * r if np.ndim(w) == 0 else x * r[:, None])
+    return {
+        "w": np.asarray(gw, dtype=w.dtype),
+        "b": np.asarray(-2.0 * r, dtype=params["b"].dtype),
+    }
+
+
+def minibatch_grad_covariance(params, x, y, batch_size, replace=False):
+    r"""Covariance of the mini-batch gradient :math:`\frac1{|B|}\sum_{i\in B}\nabla L_i` of the
+    scalar model at ``params``, over the random batch, as a ``(2, 2)`` array in ``(w, b)``.
+
+    With :math:`\Sigma` the covariance of the per-sample gradients over the :math:`N` samples
+    (:func:`mse_sample_grads`, divided by :math:`N`), a batch of :math:`|B|` samples drawn
+    independently (``replace=True``) has covariance :math:`\Sigma/|B|`; drawn without replacement
+    (``replace=False``, a batch of :func:`minibatch_indices`) it has
+    :math:`\frac{\Sigma}{|B|}\,\frac{N - |B|}{N - 1}` (the finite-population correction: zero
+    for the full batch)."""
+    g = mse_sample_grads(params, x, y)
+    n = len(y)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if not replace and batch_size > n:
+        raise ValueError(f"batch_size={batch_size} > n={n} without replacement")
+    sigma = np.cov(np.stack([g["w"], g["b"]]), bias=True)
+    correction = 1.0 if replace else (n - batch_size) / (n - 1) if n > 1 else 0.0
+    return sigma / batch_size * correction
+
+
+def sgd_stationary_covariance(hessian, noise_cov, lr):
+    r"""The noise ball of constant-rate SGD on a quadratic with Hessian :math:`H`, when each
+    gradient carries independent zero-mean noise of covariance :math:`C`: the covariance
+    :math:`P` of :math:`\theta_t - \theta^\star` once the run has forgotten its start,
+    the solution of
+
+    .. math:: P = (I - \eta H)\, P\, (I - \eta H) + \eta^2 C .
+
+    Its mean loss gap is :math:`\tfrac12 \operatorname{tr}(HP) \approx \tfrac{\eta}{4}
+    \operatorname{tr} C` for small :math:`\eta`: the ball grows in proportion to the learning
+    rate. Raises ``ValueError`` when :math:`\eta` is outside the stable range
+    :math:`(0, 2/\lambda_{\max})` (no stationary state)."""
+    H = np.atleast_2d(np.asarray(hessian, dtype=np.float64))
+    C = np.atleast_2d(np.asarray(noise_cov, dtype=np.float64))
+    lr = check_positive("lr", lr)
+    d = H.shape[0]
+    A = np.eye(d) - lr * H
+    if np.max(np.abs(np.linalg.eigvals(A))) >= 1.0:
+        raise ValueError(f"lr={lr:g} is not in the stable range (0, 2/largest eigenvalue of H)")
+    vec_p = np.linalg.solve(np.eye(d * d) - np.kron(A, A), lr * lr * C.reshape(-1))
+    P = vec_p.reshape(d, d)
+    return 0.5 * (P + P.T)
+
+
+class MinibatchGrad:
+    r"""A seeded stochastic gradient of the article's linear regression, ``grad(w, b) -> (gw, gb)``
+    (Python floats): each call returns the MSE gradient on the next mini-batch, the gradient a
+    training loop sees. Pass it as ``run_trajectory(..., stochastic_grad=grad)`` on
+    :func:`linear_regression_landscape` of the same data.
+
+    ``replace=False`` (default): batches of :func:`minibatch_indices` with ``drop_last=True``,
+    epoch after epoch (a fresh permutation each epoch, every sample once per epoch), the stream
+    ``minibatch_indices(n, batch_size, epochs, seed, drop_last=True)`` gives.
+    ``replace=True``: every sample of every batch an independent uniform draw (the textbook model:
+    batches independent, covariance :math:`\Sigma/|B|`, see :func:`minibatch_grad_covariance`).
+
+    The batch gradient equals ``mse_grad(params, x[idx], y[idx])`` (to rounding), computed from
+    the batch's moments (:math:`\overline{x^2}, \bar x, \overline{xy}, \bar y`), which are
+    prepared for many batches at once: a call costs about a microsecond, so 2-D runs of tens of
+    thousands of SGD steps take well under a second. ``last_batch`` holds the indices the last
+    call used, ``calls`` the number of calls, ``epochs`` the samples used divided by ``n``.
+    """
+
+    def __init__(self, x, y, batch_size, seed=None, replace=False):
+        self.x = np.asarray(x, dtype=np.float64).ravel()
+        self.y = np.asarray(y, dtype=np.float64).ravel()
+        n = self.x.shape[0]
+        if self.y.shape[0] != n:
+            raise ValueError(f"x and y must have the same length, got {n} and {len(self.y)}")
+        self.n = check_positive_int("n", n)
+        self.batch_size = check_positive_int("batch_size", batch_size)
+        if not replace and self.batch_size > self.n:
+            raise ValueError(f"batch_size={batch_size} > n={n} without replacement")
+        self.replace = bool(replace)
+        self.rng = _rng(seed)
+        self.calls = 0
+        self.last_batch = None
+        self._batches = np.empty((0, self.batch_size), dtype=np.int64)
+        self._moments = []
+        self._next = 0
+
+    @property
+    def epochs(self):
+        """Samples used so far divided by ``n``."""
+        return self.calls * self.batch_size / self.n
+
+    def _refill(self):
+        if self.replace:
+            count = max(1, 4096 // self.batch_size)
+            batches = self.rng.integers(0, self.n, size=(count, self.batch_size))
+        else:  # one epoch of the package's sampler, continuing the same Generator
+            epoch = minibatch_indices(self.n, self.batch_size, 1, self.rng, drop_last=True)
+            batches = np.stack(list(epoch))
+        xb, yb = self.x[batches], self.y[batches]
+        moments = np.stack([(xb * xb).mean(1), xb.mean(1), (xb * yb).mean(1), yb.mean(1)], 1)
+        self._batches, self._moments, self._next = batches, moments.tolist(), 0
+
+    def __call__(self, w, b):
+        if self._next == len(self._moments):
+            self._refill()
+        sxx, sx, sxy, sy = self._moments[self._next]
+        self.last_batch = self._batches[self._next]
+        self._next += 1
+        self.calls += 1
+        # the batch's MSE gradient from its moments (as linear_regression_landscape's grad)
+        return 2.0 * (w * sxx + b * sx - sxy), 2.0 * (w * sx + b - sy)
 
 
 # ----- sparse features (AdaGrad's case) --------------------------------------------------------

@@ -62,6 +62,7 @@ def run_trajectory(
     scheduler=None,
     bound=1e6,
     record=(),
+    stochastic_grad=None,
 ):
     """Run ``optimizer`` for ``steps`` updates on ``landscape`` and return a :class:`Trajectory`.
 
@@ -81,6 +82,13 @@ def run_trajectory(
     carry over from earlier calls, and so does a scheduler's position). A scheduler stepped past
     its end (``OneCycleLR`` with ``total_steps < steps``) raises its own ``ValueError``.
 
+    ``stochastic_grad`` replaces the gradient the optimizer sees: a function ``(x, y) -> (gx, gy)``
+    called once per update at the current point, such as a mini-batch gradient
+    (:class:`optimlite.problems.MinibatchGrad`); ``grad_noise`` is added on top of it. The path's
+    losses stay the landscape's ``f`` (the full loss), and the landscape's exact gradient is still
+    what the divergence test checks. A non-finite stochastic gradient is a divergence at that
+    update (it never reaches the optimizer).
+
     ``record`` names entries of the optimizer's state (``"sum"`` for AdaGrad, ``"square_avg"``
     for RMSprop, ``"exp_avg"`` for Adam, ...) to copy after every update into
     ``Trajectory.recorded``; a name the optimizer's state lacks raises ``ValueError`` (after the
@@ -97,11 +105,17 @@ def run_trajectory(
         scheduler: an optimlite scheduler attached to ``optimizer``, stepped after each update.
         bound (float): coordinates beyond ``±bound`` count as divergence (default 1e6).
         record: a state name or a sequence of them (default: none).
+        stochastic_grad: ``(x, y) -> (gx, gy)`` used instead of ``landscape.grad`` for the
+            updates (default None: the exact gradient).
     """
     steps = check_int("steps", steps, minimum=0)
     record = _check_record(record)
     grad_noise = check_non_negative("grad_noise", grad_noise)
     bound = check_positive("bound", bound)
+    if stochastic_grad is not None and not callable(stochastic_grad):
+        raise ValueError(
+            f"stochastic_grad must be a function (x, y) -> (gx, gy), got {stochastic_grad!r}"
+        )
     if start is None:
         start = landscape.start
     if len(start) != 2:
@@ -129,6 +143,15 @@ def run_trajectory(
         rows = {key: [] for key in record}
         diverged_at = None
         for k in range(1, steps + 1):
+            if stochastic_grad is not None:
+                try:
+                    gx, gy = map(float, stochastic_grad(x, y))
+                except (OverflowError, ZeroDivisionError):  # math on huge Python floats
+                    diverged_at = k
+                    break
+                if not math.isfinite(gx + gy):
+                    diverged_at = k
+                    break
             if noise is None:
                 g[0] = gx
                 g[1] = gy

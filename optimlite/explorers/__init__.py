@@ -3,13 +3,20 @@
 =========================  ====================================================================
 ``lr_dilemma()``           gradient descent at a learning rate on a log grid (the article's
                            linear regression by default): too small, right, too large, diverging
-``momentum()``             learning rate x momentum in the ravine, against plain GD
-                           (``nesterov=True`` adds Nesterov's method)
+``sgd_noise()``            mini-batch SGD, learning rate x batch size, on the linear regression:
+                           the path, full-batch GD and the predicted noise ball
+``momentum()``             learning rate x momentum in the ravine, against plain GD, beside
+                           the theory's rate map in the (ηλ, μ) plane (``nesterov=True`` adds
+                           Nesterov's method)
+``overshoot()``            heavy ball vs Nesterov along one eigen-direction, ηλ x β: the runs,
+                           their overshoot, and both rates against ηλ (theory and measured)
 ``adagrad_vs_rmsprop()``   RMSprop's decay rate vs AdaGrad's ever-shrinking effective step
 ``adam_betas()``           Adam's :math:`\\beta_1` x :math:`\\beta_2`
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
+``tour()``                 the landscape's features (local minimum, saddle, plateau, ravine) x
+                           GD, momentum, Adam x learning rate
 =========================  ====================================================================
 
 Use one as the last expression of a notebook cell::
@@ -27,11 +34,13 @@ Each returns an :class:`Explorer`. The package, by layer:
                            how to declare your own explorer
 ``scenes``                 :class:`RunsScene` (runs on a landscape + loss curves) and the helpers
                            the ready explorers share
-``gd``                     chapter 2: ``lr_dilemma``
+``gd``                     chapters 2-3: ``lr_dilemma``, ``sgd_noise``
 ``momentum``               chapters 4-5: ``momentum``
+``nesterov``               chapter 5: ``overshoot``
 ``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``adam_betas``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
+``tour``                   chapter 1: ``tour``
 =========================  ====================================================================
 
 Every run goes through :func:`optimlite.run_trajectory` with the package's optimizers (named
@@ -41,13 +50,15 @@ labelled.
 
 from .adaptive import adagrad_vs_rmsprop, adam_betas
 from .core import Explorer, Scene
-from .gd import lr_dilemma
+from .gd import lr_dilemma, sgd_noise
 from .momentum import momentum
+from .nesterov import overshoot
 from .race import DEFAULT_RACE, RACE_LRS, race, tuned_lr
 from .scenes import RunsScene, curvature
 from .schedules import SCHEDULE_KINDS, schedule
 from .sliders import Slider, linear_grid, log_grid
 from .static_html import MAX_HTML_BYTES
+from .tour import TOUR_LANDSCAPES, tour
 
 __all__ = [
     "Explorer",
@@ -58,7 +69,9 @@ __all__ = [
     "linear_grid",
     "MAX_HTML_BYTES",
     "lr_dilemma",
+    "sgd_noise",
     "momentum",
+    "overshoot",
     "adagrad_vs_rmsprop",
     "adam_betas",
     "race",
@@ -68,4 +81,6 @@ __all__ = [
     "RACE_LRS",
     "tuned_lr",
     "curvature",
+    "tour",
+    "TOUR_LANDSCAPES",
 ]

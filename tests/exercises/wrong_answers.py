@@ -6,6 +6,126 @@ message (what ``grader.check`` shows) must contain the fragment.
 """
 
 WRONG = [
+    # 1: landscapes
+    (
+        "01_landscapes",
+        "q1",
+        "forward difference",
+        """
+def numerical_gradient(f, x, h=1e-5):
+    g = np.empty_like(x)
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e[j] = h
+        g[j] = (f(x + e) - f(x)) / h
+    return g
+""",
+        "it matches the forward difference",
+    ),
+    (
+        "01_landscapes",
+        "q1",
+        "divides by h",
+        """
+def numerical_gradient(f, x, h=1e-5):
+    g = np.empty_like(x)
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e[j] = h
+        g[j] = (f(x + e) - f(x - e)) / h
+    return g
+""",
+        "divide by 2h",
+    ),
+    (
+        "01_landscapes",
+        "q1",
+        "h too small",
+        """
+def numerical_gradient(f, x, h=1e-13):
+    g = np.empty_like(x)
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e[j] = h
+        g[j] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+""",
+        "h is too small",
+    ),
+    (
+        "01_landscapes",
+        "q2",
+        "not symmetrised",
+        """
+def hessian(grad, x, h=1e-5):
+    return np.column_stack(
+        [(grad(x + e) - grad(x - e)) / (2 * h) for e in np.eye(x.size) * h]
+    )
+""",
+        "forgot to symmetrise it",
+    ),
+    (
+        "01_landscapes",
+        "q2",
+        "forward difference",
+        """
+def hessian(grad, x, h=1e-5):
+    H = np.column_stack([(grad(x + e) - grad(x)) / h for e in np.eye(x.size) * h])
+    return (H + H.T) / 2
+""",
+        "it matches forward differences",
+    ),
+    (
+        "01_landscapes",
+        "q3",
+        "reads the diagonal",
+        """
+def classify(H, tol=1e-8):
+    d = np.diag(H)
+    if np.any(np.abs(d) <= tol):
+        return "degenerate"
+    if np.all(d > 0):
+        return "minimum"
+    if np.all(d < 0):
+        return "maximum"
+    return "saddle"
+""",
+        "decide from the eigenvalues",
+    ),
+    (
+        "01_landscapes",
+        "q3",
+        "signs swapped",
+        """
+def classify(H, tol=1e-8):
+    lam = np.linalg.eigvalsh(H)
+    if np.any(np.abs(lam) <= tol):
+        return "degenerate"
+    if np.all(lam < 0):
+        return "minimum"
+    if np.all(lam > 0):
+        return "maximum"
+    return "saddle"
+""",
+        "check your sign convention",
+    ),
+    (
+        "01_landscapes",
+        "q3",
+        "no tolerance",
+        """
+def classify(H, tol=1e-8):
+    lam = np.linalg.eigvalsh(H)
+    if np.all(lam > 0):
+        return "minimum"
+    if np.all(lam < 0):
+        return "maximum"
+    if np.any(lam == 0):
+        return "degenerate"
+    return "saddle"
+""",
+        "within tol of zero",
+    ),
     # 2: gradient descent
     (
         "02_gradient_descent",
