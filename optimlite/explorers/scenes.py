@@ -45,13 +45,7 @@ def curvature(landscape, point=None) -> np.ndarray:
     if point is None:
         point = landscape.minima[0][:2]
     x, y = map(float, point[:2])
-    h = 1e-5 * max(1.0, abs(x), abs(y))
-    gxp, gyp = landscape.grad(x + h, y)
-    gxm, gym = landscape.grad(x - h, y)
-    hxp, hyp = landscape.grad(x, y + h)
-    hxm, hym = landscape.grad(x, y - h)
-    H = np.array([[gxp - gxm, gyp - gym], [hxp - hxm, hyp - hym]], dtype=float) / (2 * h)
-    return np.linalg.eigvalsh(0.5 * (H + H.T))
+    return np.linalg.eigvalsh(_landscapes.hessian(landscape, x, y))
 
 
 def gap(trajectory, fmin: float) -> np.ndarray:
