@@ -33,6 +33,7 @@ READY = {
         "adagrad_vs_rmsprop()": explorers.adagrad_vs_rmsprop,
         "adam_betas()": explorers.adam_betas,
     },
+    "weight_decay": {"weight_decay()": explorers.weight_decay},
     "race": {"race()": explorers.race},
     "schedules": {
         f"schedule({k!r})": (lambda k=k: explorers.schedule(k)) for k in explorers.SCHEDULE_KINDS

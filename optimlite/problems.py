@@ -10,11 +10,14 @@ r"""The data and losses the chapters train on (numpy; scikit-learn loads inside 
 * scikit-learn's bundled 8x8 digits, split and standardised (ships offline), with a softmax
   regression and the article's ``SimpleNet`` (one ReLU hidden layer) written in numpy, each with
   loss and analytic gradient, so numpy optimizers train on real data.
+* Reddi, Kale & Kumar's (2018) online linear problem on :math:`[-1, 1]`, on which Adam converges
+  to the wrong end point and AMSGrad to the right one (chapter 8).
 
 Every loss function takes a params dict (the optimizers' format) and returns gradients with the
 same keys, shapes and dtype, ready for ``optimizer.update(params, grads)``.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -45,6 +48,9 @@ __all__ = [
     "mse_loss_and_grad",
     "mse_sample_grads",
     "minibatch_grad_covariance",
+    "reddi_average_loss",
+    "reddi_gradient",
+    "reddi_run",
     "sgd_stationary_covariance",
     "softmax_logits",
     "softmax_loss_and_grad",
@@ -469,3 +475,64 @@ def mlp_loss_and_grad(params, X, y):
 def accuracy(logits, y):
     """Fraction of rows whose largest logit is the label."""
     return float(np.mean(np.argmax(logits, axis=1) == y))
+
+
+# ----- Reddi et al. (2018): an online problem on which Adam does not converge -------------------
+def reddi_gradient(t, c=3.0, period=3, scale=1.0):
+    r"""The gradient at step ``t`` (counted from 1) of Reddi, Kale & Kumar's online problem.
+
+    The loss at step :math:`t` is linear on the interval :math:`[-1, 1]`:
+    :math:`f_t(x) = \text{scale}\cdot c\,x` when :math:`t \bmod \text{period} = 1`, else
+    :math:`f_t(x) = -\text{scale}\cdot x`. The rare, large gradient :math:`c` pushes towards
+    :math:`-1`, the frequent gradient :math:`-1` towards :math:`+1`. With ``c > period - 1`` the
+    average loss :func:`reddi_average_loss` is smallest at :math:`x = -1`. Their Theorem 1 uses
+    ``period=3`` (:math:`c > 2`); their synthetic experiment ``c=101, period=101, scale=10``
+    (gradients 1010 and -10). ``t`` may be an int or an int array; returns float64.
+    """
+    c = check_positive("c", c)
+    period = check_positive_int("period", period)
+    scale = check_positive("scale", scale)
+    t = np.asarray(t)
+    if not np.issubdtype(t.dtype, np.integer) or np.any(t < 1):
+        raise ValueError(f"t must be an integer >= 1 (steps count from 1), got {t!r}")
+    return np.where(t % period == 1 % period, scale * c, -scale).astype(np.float64)
+
+
+def reddi_average_loss(x, c=3.0, period=3, scale=1.0):
+    r"""The loss averaged over one period, :math:`\text{scale}\,(c - (\text{period} - 1))\,x /
+    \text{period}`: linear in :math:`x`, so its minimiser on :math:`[-1, 1]` is an end point
+    (:math:`-1` when ``c > period - 1``). Regret is measured against this minimiser."""
+    c = check_positive("c", c)
+    period = check_positive_int("period", period)
+    scale = check_positive("scale", scale)
+    return scale * (c - (period - 1)) * np.asarray(x, dtype=np.float64) / period
+
+
+def reddi_run(optimizer, steps, c=3.0, period=3, scale=1.0, x0=0.0, sqrt_decay=True):
+    r"""Run ``optimizer`` on the online problem of :func:`reddi_gradient` and return the iterates.
+
+    Projected online gradient descent as in Reddi et al.: at step :math:`t` the optimizer gets
+    :math:`\nabla f_t(x_t)` and its result is clipped back onto :math:`[-1, 1]`. With
+    ``sqrt_decay`` the learning rate is :math:`\alpha/\sqrt{t}` (their theorems' schedule), where
+    :math:`\alpha` is ``optimizer.lr`` on entry; ``optimizer.lr`` is restored on return.
+    Returns a float64 array of shape ``(steps + 1,)``: :math:`x_0, x_1, \dots, x_T`.
+    """
+    steps = check_positive_int("steps", steps)
+    if not -1.0 <= x0 <= 1.0:
+        raise ValueError(f"x0 must lie in [-1, 1], got {x0}")
+    grads = reddi_gradient(np.arange(1, steps + 1), c, period, scale)
+    base_lr = optimizer.lr
+    params, grad = {"x": np.array([float(x0)])}, {"x": np.zeros(1)}
+    xs = np.empty(steps + 1)
+    xs[0] = x0
+    try:
+        for t in range(1, steps + 1):
+            if sqrt_decay:
+                optimizer.lr = base_lr / math.sqrt(t)
+            grad["x"][0] = grads[t - 1]
+            optimizer.update(params, grad)
+            np.clip(params["x"], -1.0, 1.0, out=params["x"])
+            xs[t] = params["x"][0]
+    finally:
+        optimizer.lr = base_lr
+    return xs

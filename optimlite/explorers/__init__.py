@@ -12,6 +12,9 @@
                            their overshoot, and both rates against ηλ (theory and measured)
 ``adagrad_vs_rmsprop()``   RMSprop's decay rate vs AdaGrad's ever-shrinking effective step
 ``adam_betas()``           Adam's :math:`\\beta_1` x :math:`\\beta_2`
+``weight_decay()``         L2 inside Adam vs AdamW's decoupled decay, learning rate x decay, on
+                           a bowl with two gradient scales: the paths and the decay each
+                           coordinate receives
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
@@ -38,6 +41,7 @@ Each returns an :class:`Explorer`. The package, by layer:
 ``momentum``               chapters 4-5: ``momentum``
 ``nesterov``               chapter 5: ``overshoot``
 ``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``adam_betas``
+``weight_decay``           chapter 9: ``weight_decay``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
 ``tour``                   chapter 1: ``tour``
@@ -59,6 +63,7 @@ from .schedules import SCHEDULE_KINDS, schedule
 from .sliders import Slider, linear_grid, log_grid
 from .static_html import MAX_HTML_BYTES
 from .tour import TOUR_LANDSCAPES, tour
+from .weight_decay import weight_decay
 
 __all__ = [
     "Explorer",
@@ -74,6 +79,7 @@ __all__ = [
     "overshoot",
     "adagrad_vs_rmsprop",
     "adam_betas",
+    "weight_decay",
     "race",
     "schedule",
     "SCHEDULE_KINDS",
