@@ -31,6 +31,7 @@ READY = {
     "nesterov": {"overshoot()": explorers.overshoot},
     "adaptive": {
         "adagrad_vs_rmsprop()": explorers.adagrad_vs_rmsprop,
+        "rmsprop_decay()": explorers.rmsprop_decay,
         "adam_betas()": explorers.adam_betas,
     },
     "weight_decay": {"weight_decay()": explorers.weight_decay},

@@ -11,6 +11,7 @@
 ``overshoot()``            heavy ball vs Nesterov along one eigen-direction, ηλ x β: the runs,
                            their overshoot, and both rates against ηλ (theory and measured)
 ``adagrad_vs_rmsprop()``   RMSprop's decay rate vs AdaGrad's ever-shrinking effective step
+``rmsprop_decay()``        RMSprop's learning rate x decay rate, beside its sign-descent limit
 ``adam_betas()``           Adam's :math:`\\beta_1` x :math:`\\beta_2`
 ``weight_decay()``         L2 inside Adam vs AdamW's decoupled decay, learning rate x decay, on
                            a bowl with two gradient scales: the paths and the decay each
@@ -40,7 +41,8 @@ Each returns an :class:`Explorer`. The package, by layer:
 ``gd``                     chapters 2-3: ``lr_dilemma``, ``sgd_noise``
 ``momentum``               chapters 4-5: ``momentum``
 ``nesterov``               chapter 5: ``overshoot``
-``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``adam_betas``
+``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``rmsprop_decay``,
+                           ``adam_betas``
 ``weight_decay``           chapter 9: ``weight_decay``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
@@ -52,7 +54,7 @@ ones from :mod:`optimlite.registry`); a run that diverges is drawn up to the div
 labelled.
 """
 
-from .adaptive import adagrad_vs_rmsprop, adam_betas
+from .adaptive import adagrad_vs_rmsprop, adam_betas, rmsprop_decay
 from .core import Explorer, Scene
 from .gd import lr_dilemma, sgd_noise
 from .momentum import momentum
@@ -78,6 +80,7 @@ __all__ = [
     "momentum",
     "overshoot",
     "adagrad_vs_rmsprop",
+    "rmsprop_decay",
     "adam_betas",
     "weight_decay",
     "race",

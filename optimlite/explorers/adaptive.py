@@ -1,4 +1,5 @@
-"""Chapters 6 to 8's explorers: AdaGrad's shrinking step against RMSprop's decay, Adam's betas."""
+"""Chapters 6 to 8's explorers: AdaGrad's shrinking step against RMSprop's decay, RMSprop's
+learning rate x decay rate, Adam's betas."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from .core import Explorer
 from .scenes import RunCache, RunsScene, fmt_gap, gap, resolve_landscape
 from .sliders import Slider
 
-__all__ = ["adagrad_vs_rmsprop", "adam_betas", "effective_steps", "accumulator"]
+__all__ = [
+    "adagrad_vs_rmsprop",
+    "rmsprop_decay",
+    "adam_betas",
+    "effective_steps",
+    "accumulator",
+    "relative_steps",
+]
 
 
 def accumulator(optimizer) -> str:
@@ -149,6 +157,85 @@ def adagrad_vs_rmsprop(
                default=0.9 if 0.9 in alphas else None),
     ]  # fmt: skip
     return Explorer(scene, sliders, title=title or "AdaGrad's shrinking step vs RMSprop's decay")
+
+
+def relative_steps(run, lr: float) -> np.ndarray:
+    """Each update's size per coordinate in units of the learning rate,
+    :math:`|\\theta_{t+1} - \\theta_t| / \\eta` (rows: updates, columns: x and y).
+
+    RMSprop's step is :math:`\\eta\\, g_t/(\\sqrt{v_t}+\\epsilon)`; as the decay rate
+    :math:`\\alpha \\to 0`, :math:`v_t \\to g_t^2` and every entry tends to 1: the step becomes
+    :math:`\\eta\\,\\mathrm{sign}(g_t)`. Entries far from 1 measure how far a run is from that
+    sign-descent limit. A run with no update gives an empty ``(0, 2)`` array."""
+    if not lr > 0:
+        raise ValueError(f"lr must be positive, got {lr!r}")
+    return np.abs(np.diff(np.asarray(run.path, dtype=float), axis=0)) / lr
+
+
+def rmsprop_decay(
+    landscape=None,
+    *,
+    lrs=(0.01, 0.03, 0.1, 0.3),
+    alphas=(0.0, 0.5, 0.9, 0.99, 0.999),
+    steps: int = 300,
+    title=None,
+) -> Explorer:
+    """RMSprop's learning rate :math:`\\eta` x decay rate :math:`\\alpha` (PyTorch's name;
+    the article's :math:`\\gamma`), with the sign-descent limit :math:`\\alpha = 0` at the same
+    :math:`\\eta` drawn thin and grey for reference.
+
+    The caption reads the run: its memory :math:`1/(1-\\alpha)` in steps, its first step in
+    units of :math:`\\eta` (:math:`1/\\sqrt{1-\\alpha}` when the state starts at zero), the
+    median step in units of :math:`\\eta` (:func:`relative_steps`; 1 is sign descent) and the
+    final gap :math:`f - f^\\star`, or where the run diverged.
+
+    Args:
+        landscape: Landscape or name (default: the rotated ravine, κ = 10, 0.5 rad).
+        lrs: learning rates offered; ``alphas``: decay rates offered (each in [0, 1)).
+        steps: steps per run.
+    """
+    if landscape is None:
+        land = _landscapes.ill_conditioned_quadratic(10.0, angle=0.5)
+    else:
+        land = resolve_landscape(landscape)
+    cache = RunCache()
+    sign_name = "sign limit (α = 0)"
+
+    def rmsprop(lr, alpha):
+        return cache.get_or_run(
+            (lr, alpha), lambda: run_trajectory(RMSprop(lr=lr, alpha=alpha), land, steps=steps)
+        )
+
+    def compute(lr, alpha):
+        return {"RMSprop": rmsprop(lr, alpha), sign_name: rmsprop(lr, 0.0)}
+
+    def caption(runs, lr, alpha):
+        r = runs["RMSprop"]
+        memory = 1 / (1 - alpha)
+        unit = "step" if memory == 1 else "steps"
+        head = f"RMSprop, η = {lr:g}, α = {alpha:g}: memory 1/(1 − α) = {memory:.4g} {unit}"
+        if r.diverged:
+            return f"{head}; {plots.divergence_text(r.diverged_at)}."
+        rel = relative_steps(r, lr)
+        if len(rel) == 0:
+            return head + "."
+        first, median = float(np.max(rel[0])), float(np.median(rel))
+        last = float(gap(r, scene.fmin)[-1])
+        return (
+            f"{head}; first step {first:.3g}·η, median step {median:.3g}·η per coordinate "
+            f"(sign descent: 1); f − f* = {fmt_gap(last)} after {r.steps_run} steps."
+        )
+
+    scene = RunsScene(
+        land, ["RMSprop", sign_name], compute, steps=steps, caption=caption,
+        reference=(sign_name,), status=lambda lr, alpha: f"η = {lr:g},  α = {alpha:g}",
+    )  # fmt: skip
+    sliders = [
+        Slider("lr", tuple(lrs), label="learning rate η", default=lrs[len(lrs) // 2]),
+        Slider("alpha", tuple(alphas), label="decay rate α",
+               default=0.9 if 0.9 in alphas else None),
+    ]  # fmt: skip
+    return Explorer(scene, sliders, title=title or "RMSprop: learning rate × decay rate")
 
 
 def adam_betas(
