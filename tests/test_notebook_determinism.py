@@ -112,12 +112,23 @@ def pasted_texts(nb):
                 data = output["data"]
                 plain = data.get(f"{meta.get('mime_prefix', '')}text/plain", data.get("text/plain"))
                 glued[meta["name"]] = plain
-    return [format_plain_text(glued[key], spec) for key, spec in _pasted_keys(nb) if key in glued]
+    roles = _pasted_keys(nb)
+    return [_as_typed(format_plain_text(glued[k], spec)) for k, spec in roles if k in glued]
+
+
+#: Sphinx's smart quotes, dashes and ellipses, written back as typed (both sides are compared so)
+_TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _as_typed(text):
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    return text.translate(_TYPOGRAPHY)
 
 
 def page_pasted_texts(page: str):
-    """The pasted-text spans of a built page, in order."""
-    return [html.unescape(re.sub(r"<[^>]+>", "", text)) for text in PASTED.findall(page)]
+    """The pasted-text spans of a built page, in order (typography as typed)."""
+    spans = PASTED.findall(page)
+    return [_as_typed(html.unescape(re.sub(r"<[^>]+>", "", text))) for text in spans]
 
 
 def test_claims_are_compared_with_their_texts():
@@ -163,6 +174,8 @@ def test_pasted_values_are_read_as_myst_nb_writes_them():
     assert pasted_texts(nb) == ["9", "0.12"]
     page = '<p>about <span class="pasted-text">9</span>, <span class="pasted-text">0.12</span></p>'
     assert page_pasted_texts(page) == ["9", "0.12"]
+    smart = '<span class="pasted-text">the paper\u2019s \u201cpoint\u201d \u2013 see\u2026</span>'
+    assert page_pasted_texts(smart) == [_as_typed('the paper\'s "point" -- see...')]
 
 
 @pytest.mark.slow
