@@ -23,6 +23,13 @@ __all__ = [
 ]
 
 
+def _ravine_or(landscape):
+    """``landscape`` (a Landscape or a name), or the chapters' rotated ravine (κ = 10, 0.5 rad)."""
+    if landscape is None:
+        return _landscapes.ill_conditioned_quadratic(10.0, angle=0.5)
+    return resolve_landscape(landscape)
+
+
 def accumulator(optimizer) -> str:
     """The name of the state entry :math:`s_t` that scales the step of ``optimizer``: ``"sum"``
     (AdaGrad) or ``"square_avg"`` (RMSprop). Weight decay, momentum and centering change the
@@ -115,10 +122,7 @@ def adagrad_vs_rmsprop(
         lrs: learning rates offered; ``alphas``: RMSprop decay rates offered.
         steps: steps per run.
     """
-    if landscape is None:
-        land = _landscapes.ill_conditioned_quadratic(10.0, angle=0.5)
-    else:
-        land = resolve_landscape(landscape)
+    land = _ravine_or(landscape)
     cache = RunCache()
 
     def run_with_curves(opt):
@@ -194,10 +198,7 @@ def rmsprop_decay(
         lrs: learning rates offered; ``alphas``: decay rates offered (each in [0, 1)).
         steps: steps per run.
     """
-    if landscape is None:
-        land = _landscapes.ill_conditioned_quadratic(10.0, angle=0.5)
-    else:
-        land = resolve_landscape(landscape)
+    land = _ravine_or(landscape)
     cache = RunCache()
     sign_name = "sign limit (α = 0)"
 
