@@ -43,3 +43,20 @@ def test_notebook_uses_optimlite(path):
     # determinism (seeding) is checked by running each chapter twice: test_notebook_determinism.py
     source = "\n".join("".join(c["source"]) for c in _cells(path))
     assert "optimlite" in source, f"{path.name} does not import optimlite"
+
+
+#: characters of code the book's code cells show without scrolling sideways (measured in
+#: Chromium at 1280 px: the 81st character is cut off)
+CODE_WIDTH = 80
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_visible_code_fits_the_page(path):
+    long = [
+        f"cell {i}: {line!r} ({len(line)} characters)"
+        for i, cell in enumerate(_cells(path))
+        if "remove-cell" not in cell.get("metadata", {}).get("tags", [])
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > CODE_WIDTH
+    ]
+    assert not long, f"{path.name}: code lines scroll sideways on the page:\n" + "\n".join(long)
