@@ -7,7 +7,7 @@ JB_FLAGS := -W -n --keep-going
 SUBMISSIONS ?= submissions
 LINTED := optimlite tests benchmarks exercises _ext tools
 
-.PHONY: book test lab exercises grade strip lint bench clean
+.PHONY: book test lab exercises grade strip lint bench build-times colab-cells clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py
 	$(BIN)/python benchmarks/explorer_latency.py
 	$(BIN)/python benchmarks/grading_throughput.py
+
+## make build-times [RUN=1]: each chapter's execution time and the totals, read from the last
+## build and test run (RUN=1: execute every chapter now and time it)
+build-times: $(STAMP)
+	$(BIN)/python benchmarks/book_build.py $(if $(RUN),--run)
+
+## make colab-cells: insert or update the Colab install cell in every chapter and exercise master
+colab-cells: $(STAMP)
+	$(BIN)/python -m tools.colab_cell
 
 clean:
 	rm -rf _build exercises/dist .pytest_cache

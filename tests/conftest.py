@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# the repository's own packages (exercises, tools) import from the root, under `pytest` too
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
@@ -63,7 +66,12 @@ def _build_book() -> BookBuild:
 
 @pytest.fixture(scope="session")
 def book() -> BookBuild:
-    """Build the book strictly once per test run; xdist workers share it through a file lock."""
+    """Build the book strictly once per test run; xdist workers share it through a file lock.
+
+    ``BOOK_REUSE=1`` reuses the last build of an earlier run instead (its exit code and log; the
+    second run's notebooks only if that build made them): for re-running the page and browser
+    tests while fixing them. ``make test`` never sets it.
+    """
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid{os.getpid()}")
     BUILD.mkdir(exist_ok=True)
     marker = BUILD / f".built-{run_id}"
@@ -71,6 +79,10 @@ def book() -> BookBuild:
     with open(BUILD / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
+            if os.environ.get("BOOK_REUSE") == "1":
+                previous = sorted(BUILD.glob(".built-*"))
+                if previous and log_file.exists():
+                    marker = previous[-1]
             if marker.exists():
                 code, log = marker.read_text().split("\n", 1)[0], log_file.read_text()
                 return BookBuild(int(code), log)
