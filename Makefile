@@ -7,7 +7,7 @@ JB_FLAGS := -W -n --keep-going
 SUBMISSIONS ?= submissions
 LINTED := optimlite tests benchmarks exercises _ext tools
 
-.PHONY: book test lab exercises grade strip lint bench build-times colab-cells clean
+.PHONY: book test lab exercises grade strip lint bench build-times colab-cells preview clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ $(STAMP): requirements.txt pyproject.toml
 ## make book: build the whole book strictly (every cell executed, any warning fails) into _build/html
 book: $(STAMP) exercises
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html"
+
+## make preview: the same strict build, executing only notebooks that changed (all of them when
+## optimlite or the pins changed); publish with make book
+preview: $(STAMP) exercises
+	$(BIN)/python -m tools.preview
 	@echo "Open _build/html/index.html"
 
 ## make test: lint, unit tests, exercises, the strict book build, claims (the build's run against
