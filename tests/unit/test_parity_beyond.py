@@ -185,13 +185,11 @@ ADAFACTOR_CONFIGS = [
 def test_adafactor_matches_torch(cfg, foreach):
     problem = QuadraticProblem(0, STEPS, SHAPES)
     params = problem.fresh()
-    tparams = {k: torch.tensor(v) for k, v in problem.fresh().items()}
+    tparams = problem.torch_params()
     topt = torch.optim.Adafactor(list(tparams.values()), foreach=foreach, **cfg)
     opt = ol.Adafactor(**cfg)
     for t in range(STEPS):
-        tgrads = problem.grads({k: v.numpy() for k, v in tparams.items()}, t)
-        for k, tp in tparams.items():
-            tp.grad = torch.from_numpy(tgrads[k].copy())
+        problem.set_torch_grads(tparams, t)
         topt.step()
         opt.update(params, problem.grads(params, t))
         for k in params:
@@ -233,14 +231,12 @@ EVAL_AT = (0, 1, 37, 80, 149)  # switch to eval (compare x), back to train
 def _sf_run(ol_cls, torch_cls, cfg, **torch_extra):
     problem = QuadraticProblem(4, STEPS, SHAPES)
     params = problem.fresh()
-    tparams = {k: torch.tensor(v) for k, v in problem.fresh().items()}
+    tparams = problem.torch_params()
     topt = torch_cls(list(tparams.values()), **cfg, **torch_extra)
     opt = ol_cls(**cfg)
     topt.train()
     for t in range(STEPS):
-        tgrads = problem.grads({k: v.numpy() for k, v in tparams.items()}, t)
-        for k, tp in tparams.items():
-            tp.grad = torch.from_numpy(tgrads[k].copy())
+        problem.set_torch_grads(tparams, t)
         topt.step()
         opt.update(params, problem.grads(params, t))
         for k in params:
