@@ -69,7 +69,14 @@ class Split:
         return {"parts": [opt.state_dict() for opt, _ in self.parts]}
 
     def load_state_dict(self, state_dict):
-        for (opt, _), sd in zip(self.parts, state_dict["parts"], strict=True):
+        """Each part loads its own state dict (from :meth:`state_dict` of a Split like this one)."""
+        saved = state_dict.get("parts") if isinstance(state_dict, Mapping) else None
+        if not isinstance(saved, list) or len(saved) != len(self.parts):
+            raise ValueError(
+                f"this Split has {len(self.parts)} parts; the state dict must hold one state dict "
+                "per part under 'parts'"
+            )
+        for (opt, _), sd in zip(self.parts, saved, strict=True):
             opt.load_state_dict(sd)
 
     def __repr__(self):

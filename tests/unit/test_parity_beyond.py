@@ -185,13 +185,11 @@ ADAFACTOR_CONFIGS = [
 def test_adafactor_matches_torch(cfg, foreach):
     problem = QuadraticProblem(0, STEPS, SHAPES)
     params = problem.fresh()
-    tparams = {k: torch.tensor(v) for k, v in problem.fresh().items()}
+    tparams = problem.torch_params()
     topt = torch.optim.Adafactor(list(tparams.values()), foreach=foreach, **cfg)
     opt = ol.Adafactor(**cfg)
     for t in range(STEPS):
-        tgrads = problem.grads({k: v.numpy() for k, v in tparams.items()}, t)
-        for k, tp in tparams.items():
-            tp.grad = torch.from_numpy(tgrads[k].copy())
+        problem.set_torch_grads(tparams, t)
         topt.step()
         opt.update(params, problem.grads(params, t))
         for k in params:
@@ -233,14 +231,12 @@ EVAL_AT = (0, 1, 37, 80, 149)  # switch to eval (compare x), back to train
 def _sf_run(ol_cls, torch_cls, cfg, **torch_extra):
     problem = QuadraticProblem(4, STEPS, SHAPES)
     params = problem.fresh()
-    tparams = {k: torch.tensor(v) for k, v in problem.fresh().items()}
+    tparams = problem.torch_params()
     topt = torch_cls(list(tparams.values()), **cfg, **torch_extra)
     opt = ol_cls(**cfg)
     topt.train()
     for t in range(STEPS):
-        tgrads = problem.grads({k: v.numpy() for k, v in tparams.items()}, t)
-        for k, tp in tparams.items():
-            tp.grad = torch.from_numpy(tgrads[k].copy())
+        problem.set_torch_grads(tparams, t)
         topt.step()
         opt.update(params, problem.grads(params, t))
         for k in params:
@@ -312,3 +308,29 @@ def test_split_equals_its_parts_and_checks_all_before_changing_any():
         ol.Split((ol.SGD(), ["W"]), (ol.SGD(), ["W"]))
     for k in params:
         np.testing.assert_array_equal(params[k], before[k])
+
+
+def test_split_resumes_from_its_state_dict():
+    """Stop after 3 steps, load the state into a fresh Split, go on: the same weights as 6 steps
+    without stopping; a state dict with the wrong number of parts is refused."""
+    rng = np.random.default_rng(6)
+    start = {"W": rng.normal(size=(3, 4)), "b": rng.normal(size=4)}
+    grads = [{k: rng.normal(size=v.shape) for k, v in start.items()} for _ in range(6)]
+
+    def make():
+        return ol.Split((ol.Muon(lr=0.02), ["W"]), (ol.AdamW(lr=0.01), ["b"]))
+
+    straight, p1 = make(), {k: v.copy() for k, v in start.items()}
+    for g in grads:
+        straight.update(p1, g)
+    first, p2 = make(), {k: v.copy() for k, v in start.items()}
+    for g in grads[:3]:
+        first.update(p2, g)
+    resumed = make()
+    resumed.load_state_dict(first.state_dict())
+    for g in grads[3:]:
+        resumed.update(p2, g)
+    for k in start:
+        np.testing.assert_array_equal(p2[k], p1[k])
+    with pytest.raises(ValueError, match="2 parts"):
+        resumed.load_state_dict({"parts": first.state_dict()["parts"][:1]})
