@@ -16,6 +16,8 @@
 ``weight_decay()``         L2 inside Adam vs AdamW's decoupled decay, learning rate x decay, on
                            a bowl with two gradient scales: the paths and the decay each
                            coordinate receives
+``clipping()``             clipping by global norm on a network whose gradients explode,
+                           learning rate x threshold: the norm before clipping and the loss
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
@@ -46,6 +48,7 @@ Each returns an :class:`Explorer`. The package, by layer:
 ``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``rmsprop_decay``,
                            ``adam_betas``
 ``weight_decay``           chapter 9: ``weight_decay``
+``clipping``               chapter 13: ``clipping``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
 ``tour``                   chapter 1: ``tour``
@@ -59,6 +62,7 @@ labelled.
 
 from .adaptive import adagrad_vs_rmsprop, adam_betas, rmsprop_decay
 from .beyond import orthogonalize
+from .clipping import clipping
 from .core import Explorer, Scene
 from .gd import lr_dilemma, sgd_noise
 from .momentum import momentum
@@ -87,6 +91,7 @@ __all__ = [
     "rmsprop_decay",
     "adam_betas",
     "weight_decay",
+    "clipping",
     "race",
     "schedule",
     "SCHEDULE_KINDS",

@@ -31,6 +31,7 @@ def test_entries_are_consistent():
         assert spec.family in registry.FAMILIES, spec.name
         assert 1 <= spec.chapter <= 15 and spec.chapter != 14, spec.name
         assert spec.variants, spec.name
+        assert spec.rule.strip() and spec.use_when.strip(), f"{spec.name}: rule and use_when"
         for variant in spec.variants:
             assert isinstance(spec.make(**variant), spec.cls)
 
