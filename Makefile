@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 SUBMISSIONS ?= submissions
 
-.PHONY: book test lab exercises grade strip lint bench clean
+.PHONY: book test lab exercises grade strip lint bench large-batch clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py
 	$(BIN)/python benchmarks/explorer_latency.py
 	$(BIN)/python benchmarks/grading_throughput.py
+
+## make large-batch: LAMB on digits in 2 torch.distributed processes (gloo, loopback) vs 1 process
+large-batch: $(STAMP)
+	$(BIN)/python -m optimlite.data_parallel
 
 clean:
 	rm -rf _build exercises/dist .pytest_cache

@@ -16,6 +16,9 @@
 ``weight_decay()``         L2 inside Adam vs AdamW's decoupled decay, learning rate x decay, on
                            a bowl with two gradient scales: the paths and the decay each
                            coordinate receives
+``batch_size()``           the large-batch experiment on digits: SGD-momentum and Adam with
+                           linear / square-root lr scaling vs LARS and LAMB, batch size on
+                           the slider, at equal epochs
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
@@ -44,6 +47,7 @@ Each returns an :class:`Explorer`. The package, by layer:
 ``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``rmsprop_decay``,
                            ``adam_betas``
 ``weight_decay``           chapter 9: ``weight_decay``
+``large_batch``            chapter 10: ``batch_size``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
 ``tour``                   chapter 1: ``tour``
@@ -57,6 +61,7 @@ labelled.
 from .adaptive import adagrad_vs_rmsprop, adam_betas, rmsprop_decay
 from .core import Explorer, Scene
 from .gd import lr_dilemma, sgd_noise
+from .large_batch import LARGE_BATCHES, batch_size
 from .momentum import momentum
 from .nesterov import overshoot
 from .race import DEFAULT_RACE, RACE_LRS, race, tuned_lr
@@ -83,6 +88,8 @@ __all__ = [
     "rmsprop_decay",
     "adam_betas",
     "weight_decay",
+    "batch_size",
+    "LARGE_BATCHES",
     "race",
     "schedule",
     "SCHEDULE_KINDS",
