@@ -17,17 +17,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .adafactor import Adafactor
 from .adaptive import AdaGrad, Adam, AdamW, RAdam, RMSprop
 from .base import Optimizer
 from .large_batch import LAMB, LARS
 from .lion import Lion
 from .lookahead import Lookahead
+from .muon import Muon
+from .schedule_free import ScheduleFreeAdamW, ScheduleFreeSGD
 from .sgd import SGD, MomentumSGD, NesterovMomentum
 
 __all__ = ["OptimizerSpec", "REGISTRY", "FAMILIES", "get", "make", "names", "color"]
 
 #: The families, in the order the book teaches them.
-FAMILIES = ("gradient descent", "momentum", "adaptive", "large batch", "sign", "wrapper")
+FAMILIES = (
+    "gradient descent", "momentum", "adaptive", "large batch", "sign", "wrapper",
+    "orthogonalized", "schedule-free",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class OptimizerSpec:
         variants: constructor arguments that together reach every branch of the rule; the
             invariant tests run each of them.
         aliases: other names that find the entry (the class name, torch's spelling).
+        ndims: the parameter ranks it accepts (None: any). Muon takes matrices only
+            (``(2,)``); a table or explorer that runs every optimizer on vectors skips it with
+            :meth:`accepts`, and the invariant tests ask :meth:`example_shape` for a parameter.
     """
 
     name: str
@@ -57,6 +66,20 @@ class OptimizerSpec:
     explorer: dict = field(default_factory=dict)
     variants: tuple[dict, ...] = ({},)
     aliases: tuple[str, ...] = ()
+    ndims: tuple[int, ...] | None = None
+
+    def accepts(self, ndim: int) -> bool:
+        """True when parameters with ``ndim`` dimensions can be given to this optimizer."""
+        return self.ndims is None or ndim in self.ndims
+
+    def example_shape(self, n: int) -> tuple[int, ...]:
+        """A parameter shape of ``n`` elements this optimizer accepts: ``(n,)``, or for a
+        matrix-only optimizer ``(rows, n // rows)`` with ``rows`` the largest divisor of ``n``
+        not above its cube root (a wide matrix, cheap for Muon's Gram matrix)."""
+        if self.accepts(1):
+            return (n,)
+        rows = max(d for d in range(1, int(round(n ** (1 / 3))) + 1) if n % d == 0)
+        return (rows, n // rows)
 
     @property
     def matches_torch(self) -> bool:
@@ -167,6 +190,43 @@ _SPECS = (
             {"optimizer": "Adam", "lr": 0.01, "k": 3},
             {"optimizer": "Momentum", "lr": 0.02, "k": 4, "alpha": 0.7},
         ),
+    ),
+    OptimizerSpec(
+        "Muon", Muon, "orthogonalized", "torch.optim.Muon", 15, "#332288",
+        explorer={"momentum": 0.95},
+        variants=(
+            {"lr": 0.02},
+            {"lr": 0.02, "nesterov": False, "weight_decay": 0.0, "adjust_lr_fn": "original"},
+            {"lr": 0.01, "momentum": 0.5, "ns_steps": 3, "adjust_lr_fn": "match_rms_adamw"},
+        ),
+        ndims=(2,),
+    ),
+    OptimizerSpec(
+        "Adafactor", Adafactor, "adaptive", "torch.optim.Adafactor", 15, "#44AA99",
+        variants=(
+            {"lr": 0.01},
+            {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-30, 1e-3), "d": 1.5,
+             "weight_decay": 0.1},
+        ),
+    ),
+    OptimizerSpec(
+        "SF-AdamW", ScheduleFreeAdamW, "schedule-free", "schedulefree.AdamWScheduleFree", 15,
+        "#CC6677",
+        variants=(
+            {"lr": 0.01},
+            {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "warmup_steps": 5,
+             "r": 1.0, "weight_lr_power": 1.0},
+        ),
+        aliases=("ScheduleFreeAdamW", "AdamWScheduleFree"),
+    ),
+    OptimizerSpec(
+        "SF-SGD", ScheduleFreeSGD, "schedule-free", "schedulefree.SGDScheduleFree", 15,
+        "#DDCC77",
+        variants=(
+            {"lr": 0.1},
+            {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.01, "warmup_steps": 4, "r": 0.5},
+        ),
+        aliases=("ScheduleFreeSGD", "SGDScheduleFree"),
     ),
 )  # fmt: skip
 

@@ -22,6 +22,8 @@
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
+``orthogonalize()``        Muon's Newton-Schulz iterations x polynomial: one singular value
+                           through the polynomial, and a matrix's singular values before/after
 ``tour()``                 the landscape's features (local minimum, saddle, plateau, ravine) x
                            GD, momentum, Adam x learning rate
 =========================  ====================================================================
@@ -51,6 +53,7 @@ Each returns an :class:`Explorer`. The package, by layer:
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
 ``tour``                   chapter 1: ``tour``
+``beyond``                 chapter 15: ``orthogonalize``
 =========================  ====================================================================
 
 Every run goes through :func:`optimlite.run_trajectory` with the package's optimizers (named
@@ -59,6 +62,7 @@ labelled.
 """
 
 from .adaptive import adagrad_vs_rmsprop, adam_betas, rmsprop_decay
+from .beyond import orthogonalize
 from .core import Explorer, Scene
 from .gd import lr_dilemma, sgd_noise
 from .large_batch import LARGE_BATCHES, batch_size
@@ -99,4 +103,5 @@ __all__ = [
     "curvature",
     "tour",
     "TOUR_LANDSCAPES",
+    "orthogonalize",
 ]
