@@ -22,15 +22,17 @@ from .sliders import Slider
 __all__ = ["batch_size", "LARGE_BATCHES"]
 
 #: The batch sizes offered by default (1347 is the whole training split).
-LARGE_BATCHES = (32, 64, 128, 256, 512, 1347)
+LARGE_BATCHES = (32, 128, 512, 1347)
 
 _STYLES = {
     "SGD-momentum, linear": ("Momentum", "-"),
     "SGD-momentum, sqrt": ("Momentum", "--"),
     "Adam, linear": ("Adam", "-"),
     "Adam, sqrt": ("Adam", "--"),
-    "LARS": ("LARS", "-"),
-    "LAMB": ("LAMB", "-"),
+    "LARS, linear": ("LARS", "-"),
+    "LARS, sqrt": ("LARS", "--"),
+    "LAMB, linear": ("LAMB", "-"),
+    "LAMB, sqrt": ("LAMB", "--"),
 }
 
 
@@ -89,7 +91,7 @@ class BatchSizeScene(Scene):
         return " ".join(parts) + f" ({steps} steps)."
 
 
-def batch_size(*, batches=LARGE_BATCHES, names=None, epochs: int = 20, seed: int = 0,
+def batch_size(*, batches=LARGE_BATCHES, names=None, epochs: int = 10, seed: int = 0,
                title=None) -> Explorer:  # fmt: skip
     """The large-batch experiment with a batch-size slider (see the module's docstring).
 

@@ -22,9 +22,10 @@ def test_scaling_rules():
 
 def test_make_optimizer_scales_the_recipe():
     opt = batch_scaling.make_optimizer("SGD-momentum, linear", 64)
-    assert isinstance(opt, SGD) and opt.lr == pytest.approx(2 * 0.02) and opt.momentum == 0.9
+    assert isinstance(opt, SGD) and opt.lr == pytest.approx(2 * 0.1) and opt.momentum == 0.9
     with pytest.raises(ValueError, match="name"):
         batch_scaling.make_optimizer("nope", 64)
+    assert batch_scaling.make_optimizer("LAMB, sqrt", 64, lr=0.5).lr == 0.5
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +59,9 @@ def test_train_mlp_calls_on_step_with_the_weights_before(digits):
 
 
 def test_large_batch_run_is_cached_and_seeded():
-    a = batch_scaling.large_batch_run("LAMB", 1347, 2)
-    assert batch_scaling.large_batch_run("LAMB", 1347, 2) is a
-    opt = batch_scaling.make_optimizer("LAMB", 1347)
+    a = batch_scaling.large_batch_run("LAMB, sqrt", 1347, 2)
+    assert batch_scaling.large_batch_run("LAMB, sqrt", 1347, 2) is a
+    opt = batch_scaling.make_optimizer("LAMB, sqrt", 1347)
     b = batch_scaling.train_mlp(opt, problems.load_digits(seed=0), batch_size=1347, epochs=2)
     np.testing.assert_array_equal(a.train_loss, b.train_loss)
 

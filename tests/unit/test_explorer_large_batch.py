@@ -7,7 +7,7 @@ from optimlite.explorers.static_html import MAX_HTML_BYTES
 
 
 def small():
-    return explorers.batch_size(batches=(512, 1347), names=("LAMB", "Adam, sqrt"), epochs=2)
+    return explorers.batch_size(batches=(512, 1347), names=("LAMB, sqrt", "Adam, sqrt"), epochs=2)
 
 
 def test_moving_the_slider_changes_the_frame_and_the_caption():
