@@ -16,9 +16,9 @@
 ``weight_decay()``         L2 inside Adam vs AdamW's decoupled decay, learning rate x decay, on
                            a bowl with two gradient scales: the paths and the decay each
                            coordinate receives
-``batch_size()``           the large-batch experiment on digits: SGD-momentum and Adam with
-                           linear / square-root lr scaling vs LARS and LAMB, batch size on
-                           the slider, at equal epochs
+``batch_size()``           the large-batch experiment on digits: SGD-momentum, Adam, LARS and
+                           LAMB, each with linear / square-root lr scaling, batch size on the
+                           slider, at equal epochs
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
