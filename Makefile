@@ -7,7 +7,8 @@ JB_FLAGS := -W -n --keep-going
 SUBMISSIONS ?= submissions
 LINTED := optimlite tests benchmarks exercises _ext tools
 
-.PHONY: book test lab exercises grade strip lint bench build-times colab-cells preview clean
+.PHONY: book test lab exercises grade strip lint bench large-batch build-times colab-cells \
+	preview clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +58,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py
 	$(BIN)/python benchmarks/explorer_latency.py
 	$(BIN)/python benchmarks/grading_throughput.py
+
+## make large-batch: LAMB on digits in 2 torch.distributed processes (gloo, loopback) vs 1 process
+large-batch: $(STAMP)
+	$(BIN)/python -m optimlite.data_parallel
 
 ## make build-times [RUN=1]: each chapter's execution time and the totals, read from the last
 ## build and test run (RUN=1: execute every chapter now and time it)

@@ -37,6 +37,7 @@ READY = {
     "weight_decay": {"weight_decay()": explorers.weight_decay},
     "race": {"race()": explorers.race},
     "clipping": {"clipping()": explorers.clipping},
+    "large_batch": {"batch_size()": explorers.batch_size},
     "schedules": {
         f"schedule({k!r})": (lambda k=k: explorers.schedule(k)) for k in explorers.SCHEDULE_KINDS
     },

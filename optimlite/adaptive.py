@@ -19,7 +19,7 @@ from .kernels import (
 )
 from .validation import check_betas, check_bool, check_lr, check_non_negative, check_unit
 
-__all__ = ["AdaGrad", "Adagrad", "RMSprop", "Adam", "AdamW", "RAdam"]
+__all__ = ["AdaGrad", "Adagrad", "RMSprop", "Adam", "AdamW", "RAdam", "radam_rectification"]
 
 
 class AdaGrad(Optimizer):
@@ -245,6 +245,30 @@ class AdamW(Adam):
         self._store(locals())
 
 
+def radam_rectification(t, beta2=0.999):
+    r"""RAdam's :math:`\rho_t` and rectification :math:`r_t` at step ``t`` (from 1):
+
+    .. math::
+        \rho_\infty = \frac{2}{1 - \beta_2} - 1, \qquad
+        \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1 - \beta_2^t}, \qquad
+        r_t = \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
+            {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}} .
+
+    Returns ``(rho_t, r_t)`` as floats, with ``r_t = None`` when :math:`\rho_t \le 5` (the
+    variance of the adaptive step is not yet tractable: RAdam takes a plain momentum step).
+    """
+    if int(t) != t or t < 1:
+        raise ValueError(f"t must be an integer >= 1, got {t!r}")
+    if not 0.0 <= beta2 < 1.0:
+        raise ValueError(f"beta2 must be in [0, 1), got {beta2!r}")
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_t = rho_inf - 2.0 * t * beta2**t / (1.0 - beta2**t)
+    if rho_t <= 5.0:
+        return rho_t, None
+    r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    return rho_t, r
+
+
 class RAdam(_AdamMoments, Optimizer):
     r"""Rectified Adam (Liu et al. 2020); matches ``torch.optim.RAdam``.
 
@@ -288,13 +312,9 @@ class RAdam(_AdamMoments, Optimizer):
     def _constants(self, c, t, grads):
         self._decay_constants(c)
         bc1, bc2 = 1.0 - c.beta1**t, 1.0 - c.beta2**t
-        rho_inf = 2.0 / (1.0 - c.beta2) - 1.0
-        rho_t = rho_inf - 2.0 * t * c.beta2**t / bc2  # bc2 > 0: β2 < 1 and t >= 1
-        c.rectify = rho_t > 5.0
+        _, r = radam_rectification(t, c.beta2)
+        c.rectify = r is not None
         if c.rectify:
-            r = math.sqrt(
-                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-            )
             c.a = c.lr * r * math.sqrt(bc2) / bc1
         else:
             c.a = c.lr / bc1

@@ -201,6 +201,26 @@ class LAMB(Optimizer):
             u += np.multiply(p, c.weight_decay, out=s.tmp)
         return u
 
+    def last_trust_ratio(self, name, p_before):
+        """The trust ratio ``||w|| / ||u||`` parameter ``name`` received at its last update,
+        recomputed from the moments that update left and ``p_before``, the parameter's values
+        before it (1.0 where no ratio was applied, as in the update)."""
+        if name not in self.state:
+            raise ValueError(f"name {name!r} has not been updated yet")
+        p = np.asarray(p_before)
+        st = self.state[name]
+        if p.shape != st["exp_avg"].shape:
+            raise ValueError(f"p_before has shape {p.shape}, the state {st['exp_avg'].shape}")
+        c = self._step_constants(self.steps[name], {})
+        wd = 0.0 if c.exclude_1d and p.ndim <= 1 else c.weight_decay
+        if wd == 0.0 and not c.always_adapt:
+            return 1.0
+        c = self._with(c, weight_decay=wd)
+        u = self._direction(p, st, self._scratch_rows(p.dtype, p.size, p.shape), c)
+        w_norm, u_norm = math.sqrt(sq_norm(p)), math.sqrt(sq_norm(u))
+        trust = _trust(w_norm, u_norm, w_norm / u_norm if u_norm > 0.0 else 1.0)
+        return min(trust, 1.0) if c.trust_clip else trust
+
     def _moments_and_sq_norm(self, p, g, st, s, c):
         self._moments(g, st, s, c)
         return sq_norm(self._direction(p, st, s, c))

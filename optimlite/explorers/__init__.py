@@ -18,6 +18,9 @@
                            coordinate receives
 ``clipping()``             clipping by global norm on a network whose gradients explode,
                            learning rate x threshold: the norm before clipping and the loss
+``batch_size()``           the large-batch experiment on digits: SGD-momentum, Adam, LARS and
+                           LAMB, each with linear / square-root lr scaling, batch size on the
+                           slider, at equal epochs
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
@@ -49,6 +52,7 @@ Each returns an :class:`Explorer`. The package, by layer:
                            ``adam_betas``
 ``weight_decay``           chapter 9: ``weight_decay``
 ``clipping``               chapter 13: ``clipping``
+``large_batch``            chapter 10: ``batch_size``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
 ``tour``                   chapter 1: ``tour``
@@ -65,6 +69,7 @@ from .beyond import orthogonalize
 from .clipping import clipping
 from .core import Explorer, Scene
 from .gd import lr_dilemma, sgd_noise
+from .large_batch import LARGE_BATCHES, batch_size
 from .momentum import momentum
 from .nesterov import overshoot
 from .race import DEFAULT_RACE, RACE_LRS, race, tuned_lr
@@ -92,6 +97,8 @@ __all__ = [
     "adam_betas",
     "weight_decay",
     "clipping",
+    "batch_size",
+    "LARGE_BATCHES",
     "race",
     "schedule",
     "SCHEDULE_KINDS",

@@ -612,6 +612,34 @@ def lamb_step(p, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01
 """,
         "that is LARS's ratio",
     ),
+    (
+        "10_lamb",
+        "q3",
+        "the article's LARS: divides by the gradient norm twice",
+        """
+def lars_step(p, g, buf, lr, momentum=0.9, weight_decay=1e-4, trust_coeff=1e-3, eps=1e-8):
+    w_norm, g_norm = np.linalg.norm(p), np.linalg.norm(g)
+    trust = trust_coeff * w_norm / (g_norm + weight_decay * w_norm + eps)
+    d = (g + weight_decay * p) * trust / g_norm
+    buf = momentum * buf + d
+    return p - lr * buf, buf
+""",
+        "the gradient norm divides twice",
+    ),
+    (
+        "10_lamb",
+        "q3",
+        "no weight decay in the denominator",
+        """
+def lars_step(p, g, buf, lr, momentum=0.9, weight_decay=1e-4, trust_coeff=1e-3, eps=1e-8):
+    w_norm, g_norm = np.linalg.norm(p), np.linalg.norm(g)
+    trust = trust_coeff * w_norm / (g_norm + eps) if w_norm > 0 and g_norm > 0 else 1.0
+    d = (g + weight_decay * p) * trust
+    buf = momentum * buf + d
+    return p - lr * buf, buf
+""",
+        "the decay term is",
+    ),
     # 11: warmup + cosine
     (
         "11_warmup_cosine",
