@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-JB_FLAGS := -W -n --keep-going
+JB_FLAGS := -W -n --keep-going --all
 SUBMISSIONS ?= submissions
 LINTED := optimlite tests benchmarks exercises _ext tools
 

@@ -51,7 +51,7 @@ def _build_book() -> BookBuild:
         )
         try:
             proc = subprocess.run(
-                [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going"],
+                [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

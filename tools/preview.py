@@ -1,13 +1,15 @@
 """``make preview``: the strict book build, re-executing only what changed.
 
-``make book`` executes every notebook on every build (``execute_notebooks: force``), so a change
-to ``optimlite`` reaches every page: minutes at full size. While writing, ``make preview`` builds
+``make book`` executes every notebook on every build (``execute_notebooks: force``, and ``--all``
+so that Sphinx re-reads pages whose source did not change), so a change to ``optimlite`` reaches
+every page: minutes at full size. While writing, ``make preview`` builds
 the same book just as strictly (``-W -n --keep-going``: any warning or cell error fails) from a
 copy of ``_config.yml`` in cache mode (``_config.preview.yml``, git-ignored): jupyter-cache
 executes a notebook only when its code changed, so an unchanged rebuild takes seconds and after
 editing one chapter only that chapter executes. The cache cannot see a change to the package a
 notebook imports, so it is emptied whenever ``optimlite``, ``pyproject.toml`` or
-``requirements.txt`` changed since the last preview: then every notebook executes again. Publish
+``requirements.txt`` changed since the last preview: then every notebook executes again and every
+page is rebuilt. Publish
 with ``make book``.
 """
 
@@ -46,11 +48,12 @@ def main():
     CONFIG.write_text(preview_config((ROOT / "_config.yml").read_text()))
     digest = sources_digest()
     stamp = CACHE / STAMP
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    cmd = [str(jupyter_book), "build", str(ROOT), "--config", str(CONFIG), "-W", "-n"]
     if CACHE.exists() and (not stamp.is_file() or stamp.read_text().strip() != digest):
         print("optimlite or the pins changed: every notebook executes again")
         shutil.rmtree(CACHE)
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(jupyter_book), "build", str(ROOT), "--config", str(CONFIG), "-W", "-n"]
+        cmd.append("--all")  # Sphinx would otherwise keep the pages of unchanged notebooks
     code = subprocess.call(cmd + ["--keep-going"], cwd=ROOT)
     if code == 0 and CACHE.is_dir():
         stamp.write_text(digest + "\n")
