@@ -35,7 +35,7 @@ from .schedules import (
 from .sgd import SGD, MomentumSGD, NesterovMomentum
 from .trajectory import Trajectory, run_trajectory
 
-_LAZY_MODULES = {"plots", "explorers", "torch_bridge"}
+_LAZY_MODULES = {"plots", "explorers", "torch_bridge", "league", "lr_finder"}
 
 __all__ = [
     "Optimizer",
@@ -72,6 +72,8 @@ __all__ = [
     "plots",
     "explorers",
     "torch_bridge",
+    "league",
+    "lr_finder",
 ]
 
 
