@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 SUBMISSIONS ?= submissions
+LINTED := optimlite tests benchmarks exercises _ext tools
 
-.PHONY: book test lab exercises grade strip lint bench clean
+.PHONY: book test lab exercises grade strip lint bench build-times colab-cells preview clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +20,19 @@ book: $(STAMP) exercises
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "Open _build/html/index.html"
 
-## make test: lint, unit tests, notebooks (nbval), exercises, strict book build, browser tests
+## make preview: the same strict build, executing only notebooks that changed (all of them when
+## optimlite or the pins changed); publish with make book
+preview: $(STAMP) exercises
+	$(BIN)/python -m tools.preview
+	@echo "Open _build/html/index.html"
+
+## make test: lint, unit tests, exercises, the strict book build, claims (the build's run against
+## git) and determinism (against a second run made during the build), browser tests. Each chapter
+## executes exactly twice (tests/notebook_runs.py says why).
 test: $(STAMP) exercises
-	$(BIN)/ruff check optimlite tests benchmarks exercises _ext
-	$(BIN)/ruff format --check optimlite tests benchmarks exercises _ext
-	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax tests chapters
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests
 
 ## make lab: open the course in JupyterLab (chapters/ and exercises/dist/ in its file browser)
 lab: $(STAMP) exercises
@@ -48,6 +57,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py
 	$(BIN)/python benchmarks/explorer_latency.py
 	$(BIN)/python benchmarks/grading_throughput.py
+
+## make build-times [RUN=1]: each chapter's execution time and the totals, read from the last
+## build and test run (RUN=1: execute every chapter now and time it)
+build-times: $(STAMP)
+	$(BIN)/python benchmarks/book_build.py $(if $(RUN),--run)
+
+## make colab-cells: insert or update the Colab install cell in every chapter and exercise master
+colab-cells: $(STAMP)
+	$(BIN)/python -m tools.colab_cell
 
 clean:
 	rm -rf _build exercises/dist .pytest_cache

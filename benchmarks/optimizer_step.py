@@ -171,9 +171,10 @@ def registry_table(copy_gbs, n=4_000_000):
     print(f"{'optimizer':34s} {'floor MB':>8s} {'ms':>7s} {'of copy bw':>10s} "
           f"{'ms no check':>11s} {'of copy bw':>10s}")  # fmt: skip
     rng = np.random.default_rng(1)
-    params = {"w": rng.standard_normal(n, dtype=np.float32)}
-    grads = {"w": 1e-3 * rng.standard_normal(n, dtype=np.float32)}
     for spec in registry.REGISTRY.values():
+        shape = spec.example_shape(n)  # Muon takes matrices only: (128, 31250)
+        params = {"w": rng.standard_normal(shape, dtype=np.float32)}
+        grads = {"w": 1e-3 * rng.standard_normal(shape, dtype=np.float32)}
         checked, unchecked = spec.make(**spec.variants[0]), spec.make(**spec.variants[0])
         for o in (unchecked, getattr(unchecked, "optimizer", None)):
             if o is not None:
@@ -186,6 +187,7 @@ def registry_table(copy_gbs, n=4_000_000):
         floor = _floor_bytes(checked, n)
         fraction = {k: floor / (ms * 1e-3) / 1e9 / copy_gbs for k, ms in medians.items()}
         args = ", ".join(f"{k}={v!r}" for k, v in spec.variants[0].items())
+        args += f", {shape[0]} x {shape[1]}" if len(shape) == 2 else ""
         print(f"{spec.name + ' (' + args + ')':34.34s} {floor / 1e6:8.0f} {medians['on']:7.2f} "
               f"{fraction['on']:9.0%} {medians['off']:11.2f} {fraction['off']:9.0%}")  # fmt: skip
 

@@ -36,6 +36,8 @@ from pathlib import Path
 
 import yaml
 
+from tools import colab_cell
+
 from . import DIST, HERE, autograder_zip, masters, student_notebook
 from .pages import write_index, write_page
 
@@ -253,11 +255,22 @@ def assign(name, master, wheel=None):
         autograder_zip(name)
         if not student_notebook(name).is_file():
             raise FileNotFoundError(f"no student notebook at {student_notebook(name)}")
+        hoist_install_cell(student_notebook(name))
         write_student_zip(name)
     except (FileNotFoundError, KeyError, ValueError) as exc:
         return name, seconds, str(exc)
     (out / _STAMP).write_text(_stamp(master))
     return name, seconds, None
+
+
+def hoist_install_cell(path):
+    """Move the master's install cell (:mod:`tools.colab_cell`) to the top of the student
+    notebook, before the init cell otter puts first: on Colab ``import otter`` fails until it
+    has run."""
+    nb = json.loads(Path(path).read_text())
+    moved = colab_cell.hoist(nb)
+    if moved != nb:
+        Path(path).write_text(json.dumps(moved, indent=1, ensure_ascii=False) + "\n")
 
 
 def write_student_zip(name):

@@ -16,6 +16,8 @@ import re
 
 import yaml
 
+from tools import colab_cell
+
 from . import HERE, masters, student_notebook
 
 _QUESTION = re.compile(r"^\*\*Question (\d+): (.+?)\.?\*\*\s*", re.DOTALL)
@@ -113,7 +115,7 @@ def render_page(name, master):
                 )
             out.append(source)
         elif cell["cell_type"] == "code":
-            if "grader" in source or "import otter" in source:
+            if "grader" in source or "import otter" in source or colab_cell.is_colab_cell(cell):
                 continue
             out.append(f"```python\n{source}\n```")
             if "otter_answer_cell" in cell.get("metadata", {}).get("tags", []):

@@ -14,25 +14,33 @@ or torch (``plots``, ``explorers``, ``torch_bridge``, the digits loader) load on
 import importlib
 
 from . import landscapes, problems, registry  # numpy only, like the rest
+from .adafactor import Adafactor
 from .adaptive import AdaGrad, Adagrad, Adam, AdamW, RAdam, RMSprop
 from .base import Optimizer
 from .clip import clip_grad_norm, clip_grad_value
 from .large_batch import LAMB, LARS
 from .lion import Lion
 from .lookahead import Lookahead
+from .muon import Muon
+from .schedule_free import ScheduleFreeAdamW, ScheduleFreeSGD
 from .schedules import (
     CosineAnnealingLR,
     ExponentialLR,
+    InverseTimeLR,
     LRScheduler,
+    MultiStepLR,
     OneCycleLR,
     StepLR,
     WarmupCosineLR,
+    WarmupLinearLR,
     cosine_annealing,
     exponential_decay,
+    inverse_time_decay,
     step_decay,
     warmup_cosine,
 )
 from .sgd import SGD, MomentumSGD, NesterovMomentum
+from .split import Split
 from .trajectory import Trajectory, run_trajectory
 
 _LAZY_MODULES = {"plots", "explorers", "torch_bridge", "league", "lr_finder"}
@@ -52,16 +60,25 @@ __all__ = [
     "LAMB",
     "Lion",
     "Lookahead",
+    "Muon",
+    "Adafactor",
+    "ScheduleFreeAdamW",
+    "ScheduleFreeSGD",
+    "Split",
     "LRScheduler",
     "StepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
     "OneCycleLR",
     "WarmupCosineLR",
+    "MultiStepLR",
+    "WarmupLinearLR",
+    "InverseTimeLR",
     "step_decay",
     "exponential_decay",
     "cosine_annealing",
     "warmup_cosine",
+    "inverse_time_decay",
     "clip_grad_norm",
     "clip_grad_value",
     "Trajectory",

@@ -100,6 +100,7 @@ class Optimizer:
         self._scratch = {}
         self._views = {}
         self._zeros = {}
+        self._work = {}
         self._flags = None
         self._normalize()  # validate now: a bad hyperparameter fails at construction
 
@@ -126,6 +127,11 @@ class Optimizer:
     def _rule(self, p, g, st, s, c):
         """Update one block in place."""
         raise NotImplementedError
+
+    def _state_shape(self, key, shape):
+        """The shape of state array ``key`` for a parameter of ``shape``: ``shape`` itself, or
+        None when this parameter has no such array (Adafactor keeps row and column factors)."""
+        return shape
 
     # ----- the public interface ---------------------------------------------------------------
     def update(self, params, grads):
@@ -246,8 +252,8 @@ class Optimizer:
                 )
             st = self.state.get(name)
             if st:
-                a = next(iter(st.values()))
-                if a.shape != p.shape or a.dtype != p.dtype:
+                key, a = next(iter(st.items()))
+                if a.shape != self._state_shape(key, p.shape) or a.dtype != p.dtype:
                     raise ValueError(
                         f"params[{name!r}] has shape {p.shape} and dtype {p.dtype}, but its "
                         f"optimizer state has shape {a.shape} and dtype {a.dtype}"
@@ -292,13 +298,23 @@ class Optimizer:
         """Create the state arrays ``_state_spec`` asks for that ``st`` lacks; return the names."""
         created = ()
         for key, fill in self._state_spec(c).items():
-            if key not in st:
+            shape = self._state_shape(key, p.shape)
+            if key not in st and shape is not None:
                 if fill is None:
-                    st[key] = np.empty(p.shape, dtype=p.dtype)
+                    st[key] = np.empty(shape, dtype=p.dtype)
                 else:
-                    st[key] = np.full(p.shape, fill, dtype=p.dtype)
+                    st[key] = np.full(shape, fill, dtype=p.dtype)
                 created += (key,)
         return created
+
+    def _workspace(self, key, shape, dtype):
+        """A cached array for a whole-tensor rule (Muon's matrix products, Adafactor's factored
+        estimate): made at its first use for this (key, shape, dtype), then reused, so later
+        steps allocate nothing. Not state: ``state_dict`` leaves it out."""
+        a = self._work.get((key, shape, dtype))
+        if a is None:
+            a = self._work[(key, shape, dtype)] = np.empty(shape, dtype)
+        return a
 
     def _scratch_rows(self, dtype, n, shape):
         """The named scratch rows, ``n`` elements each viewed as ``shape`` (cached per dtype)."""

@@ -8,13 +8,18 @@ or, for the Adam family, the first entry of ``optimizer.betas``. An optimlite op
 learning rate, so the lists torch keeps per parameter group (``base_lrs``, ``get_last_lr()``)
 have one entry.
 
+Past the article's four, ``MultiStepLR`` (the ResNet recipe: drops at given epochs),
+``WarmupLinearLR`` (the BERT recipe, Hugging Face's ``get_linear_schedule_with_warmup``) and
+``InverseTimeLR`` (the Robbins-Monro schedule :math:`\eta_0 / (1 + t/\tau)` of chapter 3).
+
 The functions ``step_decay``, ``exponential_decay``, ``cosine_annealing`` and ``warmup_cosine`` are
 the article's ``LearningRateScheduler`` static methods: the learning rate as a function of the
-epoch (an int, or a numpy array of them for plotting).
+epoch (an int, or a numpy array of them for plotting); ``inverse_time_decay`` is the same for
+``InverseTimeLR``.
 
 Each formula is written once, in the private helpers below the classes (``_decayed``,
-``_cosine``, ``_warmup_cosine``), on Python scalars and numpy arrays alike; the classes and the
-functions both call them.
+``_cosine``, ``_warmup_cosine``, ``_warmup_linear``, ``_inverse_time``), on Python scalars and
+numpy arrays alike; the classes and the functions both call them.
 """
 
 import copy
@@ -34,12 +39,16 @@ from .validation import (
 __all__ = [
     "CosineAnnealingLR",
     "ExponentialLR",
+    "InverseTimeLR",
     "LRScheduler",
+    "MultiStepLR",
     "OneCycleLR",
     "StepLR",
     "WarmupCosineLR",
+    "WarmupLinearLR",
     "cosine_annealing",
     "exponential_decay",
+    "inverse_time_decay",
     "step_decay",
     "warmup_cosine",
 ]
@@ -153,6 +162,37 @@ class ExponentialLR(LRScheduler):
         return [_decayed(self.optimizer.lr, self.gamma, 0 if self._is_initial else 1)]
 
 
+class MultiStepLR(LRScheduler):
+    r"""Multiply the learning rate by ``gamma`` at each of the ``milestones`` (the ResNet recipe,
+    ``milestones=[30, 60, 90]``): :math:`\eta_t = \eta_0\, \gamma^{\#\{m \le t\}}`.
+
+    Recursive and chainable like torch's: at a milestone it multiplies the optimizer's current lr
+    by ``gamma`` (by ``gamma ** k`` when a milestone is listed ``k`` times; a milestone 0 drops
+    the lr at construction); alone it equals the closed form above.
+
+    Args:
+        optimizer: an optimlite optimizer.
+        milestones (iterable of int): the steps at which the lr drops, each >= 0.
+        gamma (float): multiplicative factor, > 0 (default: 0.1).
+        last_epoch (int): index of the last step, -1 for a fresh start (default: -1).
+    """
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        try:
+            marks = list(milestones)
+        except TypeError:
+            raise ValueError(f"milestones must be a list of integers, got {milestones!r}") from None
+        marks = [check_int("milestones", m, minimum=0) for m in marks]
+        self.milestones = {m: marks.count(m) for m in sorted(set(marks))}
+        self.gamma = check_positive("gamma", gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        # as torch's: a milestone at 0 drops the lr already at construction
+        drops = self.milestones.get(self.last_epoch, 0)
+        return [_decayed(self.optimizer.lr, self.gamma, drops)]
+
+
 class CosineAnnealingLR(LRScheduler):
     r"""Cosine annealing from the base learning rate to ``eta_min`` over ``T_max`` steps:
 
@@ -222,6 +262,62 @@ class WarmupCosineLR(LRScheduler):
     def get_lr(self):
         t, w, total = self.last_epoch, self.warmup_steps, self.total_steps
         return [_warmup_cosine(base, t, w, total, self.min_lr, hold=True) for base in self.base_lrs]
+
+
+class WarmupLinearLR(LRScheduler):
+    r"""Linear warmup for ``warmup_steps`` steps, then linear decay to 0 at ``total_steps``
+    (the BERT recipe; Hugging Face's ``get_linear_schedule_with_warmup``):
+
+    .. math::
+        \eta_t = \eta_0 \begin{cases}
+        t / W & t < W \\
+        \max\bigl(0, \tfrac{T - t}{T - W}\bigr) & t \ge W
+        \end{cases}
+
+    As in Hugging Face's version the first step has lr 0 (when ``W > 0``), the peak comes at
+    ``t = W`` and the lr stays 0 past ``total_steps``. torch has no such class; Hugging Face builds
+    it as ``torch.optim.lr_scheduler.LambdaLR`` with this factor.
+
+    Args:
+        optimizer: an optimlite optimizer.
+        warmup_steps (int): length of the linear warmup, >= 0.
+        total_steps (int): step at which the lr reaches 0, > ``warmup_steps``.
+        last_epoch (int): index of the last step, -1 for a fresh start (default: -1).
+    """
+
+    def __init__(self, optimizer, warmup_steps, total_steps, last_epoch=-1):
+        self.warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
+        self.total_steps = check_positive_int("total_steps", total_steps)
+        if self.total_steps <= self.warmup_steps:
+            raise ValueError(
+                f"Invalid total_steps: {total_steps} (must be > warmup_steps={warmup_steps})"
+            )
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        t, w, total = self.last_epoch, self.warmup_steps, self.total_steps
+        return [_warmup_linear(base, t, w, total) for base in self.base_lrs]
+
+
+class InverseTimeLR(LRScheduler):
+    r"""Inverse-time decay, :math:`\eta_t = \eta_0 / (1 + t/\tau)`: the classic schedule that
+    meets Robbins and Monro's conditions :math:`\sum_t \eta_t = \infty`,
+    :math:`\sum_t \eta_t^2 < \infty` (chapter 3), and Keras' ``InverseTimeDecay`` with
+    ``decay_rate=1``. The lr halves at ``t = tau`` and falls like :math:`\eta_0\tau/t` after.
+    torch has no such class: it is ``LambdaLR`` with the factor :math:`1/(1 + t/\tau)`.
+
+    Args:
+        optimizer: an optimlite optimizer.
+        tau (float): the time scale, > 0.
+        last_epoch (int): index of the last step, -1 for a fresh start (default: -1).
+    """
+
+    def __init__(self, optimizer, tau, last_epoch=-1):
+        self.tau = check_positive("tau", tau)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [_inverse_time(base, self.last_epoch, self.tau) for base in self.base_lrs]
 
 
 class OneCycleLR(LRScheduler):
@@ -392,6 +488,25 @@ def _warmup_cosine(base, t, warmup, total, min_lr, hold):
     return _cosine(base, min_lr, math.pi * progress)
 
 
+def _warmup_linear(base, t, warmup, total):
+    """Linear warmup :math:`\\eta_0 t / W` for :math:`t < W`, then a straight line down to 0 at
+    ``total``, held at 0 after (WarmupLinearLR). Written as Hugging Face's factor times the base,
+    so that it equals ``LambdaLR`` with that factor bit for bit."""
+    if isinstance(t, np.ndarray):
+        warm = base * (t / max(1, warmup))
+        return np.where(
+            t < warmup, warm, base * np.maximum(0.0, (total - t) / max(1, total - warmup))
+        )
+    if t < warmup:
+        return base * (t / max(1, warmup))
+    return base * max(0.0, (total - t) / max(1, total - warmup))
+
+
+def _inverse_time(base, t, tau):
+    """:math:`\\eta_0 / (1 + t/\\tau)` (InverseTimeLR, inverse_time_decay)."""
+    return base / (1 + t / tau)
+
+
 # ----- the article's functions -----------------------------------------------------------------
 def _epochs(epoch):
     """An int epoch as a Python int, an array of epochs as an integer numpy array (both >= 0)."""
@@ -442,3 +557,10 @@ def warmup_cosine(initial_lr, epoch, total_epochs, warmup_epochs=5, min_lr=0.0):
         )
     min_lr = check_non_negative("min_lr", min_lr)
     return _warmup_cosine(initial_lr, _epochs(epoch), warmup_epochs, total_epochs, min_lr, False)
+
+
+def inverse_time_decay(initial_lr, epoch, tau):
+    r"""Inverse-time decay :math:`\eta_0 / (1 + e/\tau)` as a function of the epoch (an int or an
+    array of them), the curve ``InverseTimeLR`` follows."""
+    tau = check_positive("tau", tau)
+    return _inverse_time(initial_lr, _epochs(epoch), tau)

@@ -16,6 +16,12 @@ __all__ = [
     "check_betas",
     "check_bool",
     "check_closed_unit",
+    "check_coefficients",
+    "check_choice",
+    "check_eps_pair",
+    "check_non_positive",
+    "check_at_least_one",
+    "check_open_unit",
     "check_int",
     "check_lr",
     "check_nesterov",
@@ -147,3 +153,56 @@ def check_nesterov(nesterov, momentum, dampening):
             f"got momentum={momentum}, dampening={dampening}"
         )
     return nesterov
+
+
+def check_non_positive(name, value):
+    """``value <= 0`` (Adafactor's beta2_decay)."""
+    value = as_number(name, value)
+    if value > 0.0:
+        raise ValueError(f"Invalid {name}: {value} (must be <= 0)")
+    return value
+
+
+def check_at_least_one(name, value):
+    """``value >= 1`` (Adafactor's clipping threshold d)."""
+    value = as_number(name, value)
+    if value < 1.0:
+        raise ValueError(f"Invalid {name}: {value} (must be >= 1)")
+    return value
+
+
+def check_open_unit(name, value):
+    """``0 < value < 1`` (Schedule-Free SGD's momentum, whose eval() divides by it)."""
+    value = as_number(name, value)
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"Invalid {name}: {value} (must be in (0, 1))")
+    return value
+
+
+def check_coefficients(name, value):
+    """Three finite numbers ``(a, b, c)`` (Muon's Newton-Schulz polynomial), as a tuple."""
+    if type(value) is tuple and len(value) == 3 and all(type(x) is float for x in value):
+        return value
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__") or len(value) != 3:
+        raise ValueError(f"{name} must be three numbers (a, b, c), got {value!r}")
+    return tuple(as_number(f"{name}[{i}]", x) for i, x in enumerate(value))
+
+
+def check_choice(choices):
+    """A rule accepting only the values in ``choices`` (strings or None)."""
+
+    def check(name, value):
+        if value is None or isinstance(value, str):
+            if value in choices:
+                return value
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+
+    return check
+
+
+def check_eps_pair(name, value):
+    """Adafactor's ``(eps1, eps2)``: eps1 None (the dtype's machine epsilon) or >= 0, eps2 >= 0."""
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__") or len(value) != 2:
+        raise ValueError(f"{name} must be a pair (eps1, eps2), got {value!r}")
+    eps1 = None if value[0] is None else check_non_negative(f"{name}[0]", value[0])
+    return (eps1, check_non_negative(f"{name}[1]", value[1]))

@@ -6,11 +6,16 @@ that changes a number on the page fails) and carries ``"keep_output": true`` met
 """
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("*.ipynb"))
+from tools import colab_cell
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 CLAIM = "nbval-check-output"
 
 
@@ -43,3 +48,69 @@ def test_notebook_uses_optimlite(path):
     # determinism (seeding) is checked by running each chapter twice: test_notebook_determinism.py
     source = "\n".join("".join(c["source"]) for c in _cells(path))
     assert "optimlite" in source, f"{path.name} does not import optimlite"
+
+
+#: characters of code the book's code cells show without scrolling sideways (measured in
+#: Chromium at 1280 px: the 81st character is cut off)
+CODE_WIDTH = 80
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_visible_code_fits_the_page(path):
+    long = [
+        f"cell {i}: {line!r} ({len(line)} characters)"
+        for i, cell in enumerate(_cells(path))
+        if "remove-cell" not in cell.get("metadata", {}).get("tags", [])
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > CODE_WIDTH
+    ]
+    assert not long, f"{path.name}: code lines scroll sideways on the page:\n" + "\n".join(long)
+
+
+# Colab: the first code cell installs the course where it is missing (tools/colab_cell.py)
+INSTALLABLE = colab_cell.notebooks()
+
+
+@pytest.mark.parametrize("path,kind", INSTALLABLE, ids=lambda v: getattr(v, "name", v))
+def test_first_code_cell_installs_the_course_where_missing(path, kind):
+    nb = json.loads(path.read_text())
+    assert colab_cell.has_current_cell(nb, kind), (
+        f"{path.name}: its first code cell is not the current Colab install cell (hidden, "
+        "installs the course from repository.url): run `make colab-cells` "
+        "(python -m tools.colab_cell) and commit"
+    )
+
+
+def _run_install_cell(kind, optimlite_importable):
+    """Run the install cell in an IPython shell; return the lines given to ``%pip``."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    calls = []
+    original = shell.magics_manager.magics["line"].get("pip")
+    shell.register_magic_function(calls.append, "line", "pip")
+    saved = sys.modules.get("optimlite")
+    if not optimlite_importable:
+        sys.modules["optimlite"] = None  # import optimlite now raises ImportError
+    try:
+        result = shell.run_cell(colab_cell.cell_source(kind))
+        result.raise_error()
+    finally:
+        if saved is not None:
+            sys.modules["optimlite"] = saved
+        else:
+            sys.modules.pop("optimlite", None)
+        if original is not None:
+            shell.magics_manager.magics["line"]["pip"] = original
+    return calls
+
+
+@pytest.mark.parametrize("kind,extra", [("chapter", "myst-nb=="), ("exercise", "otter-grader==")])
+def test_install_cell_installs_from_the_repository_only_when_needed(kind, extra):
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert _run_install_cell(kind, optimlite_importable=True) == []
+    (line,) = _run_install_cell(kind, optimlite_importable=False)
+    words = line.split()
+    assert words[:2] == ["install", "--quiet"]
+    assert f"git+{url.rstrip('/')}" in words
+    assert any(w.startswith(extra) for w in words), line

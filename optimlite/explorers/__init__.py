@@ -16,9 +16,13 @@
 ``weight_decay()``         L2 inside Adam vs AdamW's decoupled decay, learning rate x decay, on
                            a bowl with two gradient scales: the paths and the decay each
                            coordinate receives
+``clipping()``             clipping by global norm on a network whose gradients explode,
+                           learning rate x threshold: the norm before clipping and the loss
 ``race()``                 several optimizers on one landscape, scrubbed step by step
 ``schedule(kind)``         a learning-rate schedule's curve as its parameters change, and what
                            it does to noisy SGD
+``orthogonalize()``        Muon's Newton-Schulz iterations x polynomial: one singular value
+                           through the polynomial, and a matrix's singular values before/after
 ``tour()``                 the landscape's features (local minimum, saddle, plateau, ravine) x
                            GD, momentum, Adam x learning rate
 =========================  ====================================================================
@@ -44,9 +48,11 @@ Each returns an :class:`Explorer`. The package, by layer:
 ``adaptive``               chapters 6-8: ``adagrad_vs_rmsprop``, ``rmsprop_decay``,
                            ``adam_betas``
 ``weight_decay``           chapter 9: ``weight_decay``
+``clipping``               chapter 13: ``clipping``
 ``race``                   ``race`` (any chapter comparing optimizers)
 ``schedules``              chapter 11: ``schedule``
 ``tour``                   chapter 1: ``tour``
+``beyond``                 chapter 15: ``orthogonalize``
 =========================  ====================================================================
 
 Every run goes through :func:`optimlite.run_trajectory` with the package's optimizers (named
@@ -55,6 +61,8 @@ labelled.
 """
 
 from .adaptive import adagrad_vs_rmsprop, adam_betas, rmsprop_decay
+from .beyond import orthogonalize
+from .clipping import clipping
 from .core import Explorer, Scene
 from .gd import lr_dilemma, sgd_noise
 from .momentum import momentum
@@ -83,6 +91,7 @@ __all__ = [
     "rmsprop_decay",
     "adam_betas",
     "weight_decay",
+    "clipping",
     "race",
     "schedule",
     "SCHEDULE_KINDS",
@@ -92,4 +101,5 @@ __all__ = [
     "curvature",
     "tour",
     "TOUR_LANDSCAPES",
+    "orthogonalize",
 ]

@@ -727,4 +727,75 @@ def clip_by_value(grads, clip_value):
 """,
         "negative entries are clipped at -c",
     ),
+    # 15: Muon
+    (
+        "15_muon",
+        "q1",
+        "no normalisation",
+        """
+def newton_schulz(M, steps=5, coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7):
+    a, b, c = coefficients
+    X = M.copy()
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (b * A + c * (A @ A)) @ X
+    return X
+""",
+        "divide M by its Frobenius norm first",
+    ),
+    (
+        "15_muon",
+        "q1",
+        "b and c swapped",
+        """
+def newton_schulz(M, steps=5, coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7):
+    a, b, c = coefficients
+    X = M / max(float(np.linalg.norm(M)), eps)
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (c * A + b * (A @ A)) @ X
+    return X
+""",
+        "b multiplies A and c multiplies A @ A",
+    ),
+    (
+        "15_muon",
+        "q2",
+        "the docstring's sum",
+        """
+def muon_step(W, G, buf, lr, momentum=0.95, weight_decay=0.1, nesterov=True):
+    buf = momentum * buf + G
+    update = G + momentum * buf if nesterov else buf
+    rows, cols = W.shape
+    adjusted = lr * max(1.0, rows / cols) ** 0.5
+    return (1.0 - lr * weight_decay) * W - adjusted * newton_schulz(update), buf
+""",
+        "PyTorch's buffer is a moving average",
+    ),
+    (
+        "15_muon",
+        "q2",
+        "no lr adjustment",
+        """
+def muon_step(W, G, buf, lr, momentum=0.95, weight_decay=0.1, nesterov=True):
+    buf = momentum * buf + (1.0 - momentum) * G
+    update = (1.0 - momentum) * G + momentum * buf if nesterov else buf
+    return (1.0 - lr * weight_decay) * W - lr * newton_schulz(update), buf
+""",
+        "scale the step by lr * sqrt(max(1, rows / cols))",
+    ),
+    (
+        "15_muon",
+        "q2",
+        "decay with the adjusted lr",
+        """
+def muon_step(W, G, buf, lr, momentum=0.95, weight_decay=0.1, nesterov=True):
+    buf = momentum * buf + (1.0 - momentum) * G
+    update = (1.0 - momentum) * G + momentum * buf if nesterov else buf
+    rows, cols = W.shape
+    adjusted = lr * max(1.0, rows / cols) ** 0.5
+    return (1.0 - adjusted * weight_decay) * W - adjusted * newton_schulz(update), buf
+""",
+        "the weight decay uses the plain lr",
+    ),
 ]

@@ -40,3 +40,17 @@ class QuadraticProblem:
             ).reshape(np.shape(p))
             for k, p in params.items()
         }
+
+    def torch_params(self):
+        """The initial parameters as float64 torch tensors (torch imported only here)."""
+        import torch
+
+        return {k: torch.tensor(v, dtype=torch.float64) for k, v in self.init.items()}
+
+    def set_torch_grads(self, tparams, step):
+        """Set each tensor's ``.grad`` in ``tparams`` to its gradient at ``step``."""
+        import torch
+
+        grads = self.grads({k: v.detach().numpy() for k, v in tparams.items()}, step)
+        for k, tp in tparams.items():
+            tp.grad = torch.from_numpy(grads[k].copy())

@@ -36,3 +36,8 @@ def as_numpy_scalars(variant):
         return v
 
     return {k: convert(v) for k, v in variant.items()}
+
+
+def accepted(spec, params):
+    """``params`` without the parameters ``spec`` cannot take (Muon: matrices only)."""
+    return {k: v for k, v in params.items() if spec.accepts(np.ndim(v))}

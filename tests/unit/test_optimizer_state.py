@@ -5,7 +5,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from registry_cases import as_numpy_scalars, build, cases
+from registry_cases import accepted, as_numpy_scalars, build, cases
 
 import optimlite as ol
 
@@ -34,7 +34,7 @@ def _init():
 @pytest.mark.parametrize(("spec", "variant"), CASES)
 def test_round_trip_mid_run_continues_bit_identically(spec, variant):
     opt = build(spec, variant)
-    params = _init()
+    params = accepted(spec, _init())
     for step in range(7):
         opt.update(params, _grad_fn(params, step))
     sd = opt.state_dict()
@@ -57,7 +57,7 @@ def test_round_trip_mid_run_continues_bit_identically(spec, variant):
 @pytest.mark.parametrize(("spec", "variant"), CASES)
 def test_state_dict_is_a_deep_copy_both_ways(spec, variant):
     opt = build(spec, variant)
-    params = _init()
+    params = accepted(spec, _init())
     for step in range(4):
         opt.update(params, _grad_fn(params, step))
     sd = opt.state_dict()
@@ -119,7 +119,7 @@ def test_load_state_dict_rejects_another_optimizer():
 @pytest.mark.parametrize(("spec", "variant"), CASES)
 def test_float32_stays_float32_with_numpy_float64_hyperparameters(spec, variant):
     opt = build(spec, as_numpy_scalars(variant))
-    params32 = {k: v.astype(np.float32) for k, v in _init().items()}
+    params32 = {k: v.astype(np.float32) for k, v in accepted(spec, _init()).items()}
     params64 = {k: v.astype(np.float64) for k, v in params32.items()}
     opt64 = copy.deepcopy(opt)
     for step in range(6):
@@ -148,9 +148,9 @@ def test_float32_and_float64_parameters_in_one_optimizer():
 def test_a_step_allocates_nothing_proportional_to_the_parameters(spec, variant):
     """Steps 2 to 5 (Lookahead's synchronisation with k = 3 or 4 among them) allocate < 64 KB."""
     opt = build(spec, variant)
-    n = 1_000_000
-    params = {"w": np.ones(n, np.float32), "b": np.ones(7, np.float32)}
-    grads = {"w": np.full(n, 0.01, np.float32), "b": np.full(7, 0.01, np.float32)}
+    w, b = spec.example_shape(1_000_000), spec.example_shape(7)  # Muon: matrices
+    params = {"w": np.ones(w, np.float32), "b": np.ones(b, np.float32)}
+    grads = {"w": np.full(w, 0.01, np.float32), "b": np.full(b, 0.01, np.float32)}
     opt.update(params, grads)  # the first step creates state and the scratch buffer
     tracemalloc.start()
     try:
@@ -173,6 +173,7 @@ def test_tiny_blocks_give_the_unblocked_result(spec, variant):
             if o is not None and block_size is not None:
                 o.block_size = block_size
         params = {"w": np.linspace(-2, 2, 63).reshape(7, 9), "b": np.linspace(1, 2, 12)}
+        params = accepted(spec, params)
         for step in range(12):
             opt.update(params, _grad_fn(params, step))
         results.append((params, opt.state_dict()))

@@ -196,12 +196,14 @@ def test_check_int_names_the_parameter_and_the_value(value, minimum, message):
 CASES = cases()
 
 
-def _setup(opt):
+def _setup(opt, spec):
     params = {
         "w": np.linspace(-1, 1, 6).reshape(2, 3),
         "b": np.array([0.5, -0.5]),
         "s": np.array(2.0),
     }
+    if not spec.accepts(1):  # a matrix-only optimizer (Muon): b and s as 1 x n matrices
+        params = {k: v.reshape(1, -1) if v.ndim < 2 else v for k, v in params.items()}
     for _ in range(3):  # so that every optimizer already holds state
         opt.update(params, {k: 0.5 * v + 0.1 for k, v in params.items()})
     return params
@@ -215,11 +217,11 @@ BAD_UPDATES = {
     "missing grad": lambda p: {k: v for k, v in _good(p).items() if k != "b"},
     "extra grad": lambda p: {**_good(p), "extra": np.zeros(2)},
     "shape": lambda p: {**_good(p), "w": np.zeros((3, 2))},
-    "dtype": lambda p: {**_good(p), "b": np.zeros(2, np.float32)},
-    "int grad": lambda p: {**_good(p), "b": np.zeros(2, np.int64)},
-    "list grad": lambda p: {**_good(p), "b": [0.1, 0.2]},
-    "nan": lambda p: {**_good(p), "s": np.array(np.nan)},
-    "inf last": lambda p: {**_good(p), "b": np.array([0.0, np.inf])},
+    "dtype": lambda p: {**_good(p), "b": np.zeros(p["b"].shape, np.float32)},
+    "int grad": lambda p: {**_good(p), "b": np.zeros(p["b"].shape, np.int64)},
+    "list grad": lambda p: {**_good(p), "b": np.full(p["b"].shape, 0.1).tolist()},
+    "nan": lambda p: {**_good(p), "s": np.full(p["s"].shape, np.nan)},
+    "inf last": lambda p: {**_good(p), "b": np.array([0.0, np.inf]).reshape(p["b"].shape)},
     "-inf first": lambda p: {**_good(p), "w": np.full((2, 3), -np.inf)},
     "not a dict": lambda p: list(_good(p).values()),
 }
@@ -229,7 +231,7 @@ BAD_UPDATES = {
 @pytest.mark.parametrize(("spec", "variant"), CASES)
 def test_bad_update_raises_before_any_change(spec, variant, bad):
     opt = build(spec, variant)
-    params = _setup(opt)
+    params = _setup(opt, spec)
     before_params = {k: v.copy() for k, v in params.items()}
     before_state, before_t = opt.state_dict(), opt.t
     with pytest.raises(ValueError):
@@ -259,7 +261,7 @@ def _assert_state_equal(a, b):
 def test_bad_hyperparameter_set_later_raises_at_update_before_any_change(spec, variant):
     """A scheduler writing a bad value is caught at the next update, before any change."""
     opt = build(spec, variant)
-    params = _setup(opt)
+    params = _setup(opt, spec)
     before = {k: v.copy() for k, v in params.items()}
     state = opt.state_dict()
     opt.lr = -0.5  # through Lookahead this writes the inner optimizer's lr

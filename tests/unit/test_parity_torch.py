@@ -19,16 +19,14 @@ STEPS = 150
 def _run_both(torch_cls, ol_factory, cfg, seed=0, lr_change=None):
     problem = QuadraticProblem(seed, STEPS)
     params = problem.fresh()
-    tparams = {k: torch.tensor(v, dtype=torch.float64) for k, v in problem.fresh().items()}
+    tparams = problem.torch_params()
     topt = torch_cls(list(tparams.values()), **cfg)
     opt = ol_factory(**cfg)
     for step in range(STEPS):
         if lr_change is not None and step == lr_change[0]:
             topt.param_groups[0]["lr"] = lr_change[1]
             opt.lr = lr_change[1]
-        tgrads = problem.grads({k: v.numpy() for k, v in tparams.items()}, step)
-        for k, t in tparams.items():
-            t.grad = torch.from_numpy(tgrads[k].copy())
+        problem.set_torch_grads(tparams, step)
         topt.step()
         opt.update(params, problem.grads(params, step))
         for k in params:

@@ -31,22 +31,25 @@ def test_entries_are_consistent():
         assert spec.family in registry.FAMILIES, spec.name
         assert 1 <= spec.chapter <= 15 and spec.chapter != 14, spec.name
         assert spec.variants, spec.name
+        assert spec.rule.strip() and spec.use_when.strip(), f"{spec.name}: rule and use_when"
         for variant in spec.variants:
             assert isinstance(spec.make(**variant), spec.cls)
 
 
 @pytest.mark.parametrize("spec", registry.REGISTRY.values(), ids=lambda s: s.name)
 def test_each_entry_is_checked_against_its_reference(spec):
-    """A torch counterpart exists in torch.optim and the parity test runs the class; the others
-    are run by the reference tests (timm's and the papers' rules)."""
+    """A torch counterpart exists in torch.optim and a parity test runs the class; the others
+    are run by the reference tests (timm's and the papers' rules, the schedulefree package's in
+    test_parity_beyond.py)."""
     cls_name = spec.cls.__name__
     if spec.matches_torch:
         torch = pytest.importorskip("torch")
         torch_name = spec.reference.removeprefix("torch.optim.").split("(")[0]
         assert hasattr(torch.optim, torch_name), spec.reference
-        text = (HERE / "test_parity_torch.py").read_text()
+        files = ("test_parity_torch.py", "test_parity_beyond.py")
     else:
-        text = (HERE / "test_reference_optimizers.py").read_text()
+        files = ("test_reference_optimizers.py", "test_parity_beyond.py")
+    text = "".join((HERE / f).read_text() for f in files)
     names = {cls_name, spec.name, *spec.aliases}
     assert any(re.search(rf"\bol\.{re.escape(n)}\b", text) for n in names), spec.name
 

@@ -10,12 +10,16 @@ import optimlite as ol
 from optimlite.schedules import (
     CosineAnnealingLR,
     ExponentialLR,
+    InverseTimeLR,
     LRScheduler,
+    MultiStepLR,
     OneCycleLR,
     StepLR,
     WarmupCosineLR,
+    WarmupLinearLR,
     cosine_annealing,
     exponential_decay,
+    inverse_time_decay,
     step_decay,
     warmup_cosine,
 )
@@ -399,3 +403,127 @@ def test_functions_agree_with_the_schedulers():
 def test_function_arguments_are_checked(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+# ----- MultiStepLR, WarmupLinearLR, InverseTimeLR (past the article's four) -------------------
+@pytest.mark.parametrize(
+    "milestones, gamma",
+    [([30, 60, 90], 0.1), ([5, 5, 12], 0.5), ([0, 3], 0.2), ([], 0.1), ((7, 2, 40), 0.9)],
+)
+def test_multistep_lr_matches_torch(milestones, gamma):
+    opt, topt = ol.SGD(lr=0.1, momentum=0.9), torch_sgd(0.1, momentum=0.9)
+    ours, theirs = MultiStepLR(opt, milestones, gamma), tls.MultiStepLR(topt, milestones, gamma)
+    a, b = run_pair(ours, theirs, topt, 120)
+    np.testing.assert_array_equal(a, b)  # same float operations: bit-identical
+    drops = np.array([sum(m <= t for m in milestones) for t in range(121)])
+    np.testing.assert_allclose(a, 0.1 * gamma**drops, rtol=1e-15)
+
+
+def test_multistep_lr_chains_with_exponential_as_in_torch():
+    opt, topt = ol.SGD(lr=0.5), torch_sgd(0.5)
+    s1, s2 = MultiStepLR(opt, [4, 9], 0.5), ExponentialLR(opt, 0.95)
+    t1, t2 = tls.MultiStepLR(topt, [4, 9], 0.5), tls.ExponentialLR(topt, 0.95)
+    for _ in range(20):
+        topt.step()
+        for s in (t1, t2, s1, s2):
+            s.step()
+        assert opt.lr == topt.param_groups[0]["lr"]
+
+
+def hf_linear_factor(warmup, total):
+    """Hugging Face's ``get_linear_schedule_with_warmup`` factor, transcribed."""
+
+    def factor(current_step):
+        if current_step < warmup:
+            return float(current_step) / float(max(1, warmup))
+        return max(0.0, float(total - current_step) / float(max(1, total - warmup)))
+
+    return factor
+
+
+@pytest.mark.parametrize("warmup, total", [(10, 100), (1000, 10000), (0, 30), (1, 2)])
+def test_warmup_linear_matches_torch_lambda_lr(warmup, total):
+    base = 2e-5
+    opt, topt = ol.AdamW(lr=base), torch_adam(base)
+    ours = WarmupLinearLR(opt, warmup, total)
+    theirs = tls.LambdaLR(topt, hf_linear_factor(warmup, total))
+    a, b = run_pair(ours, theirs, topt, total + 10)
+    np.testing.assert_array_equal(a, b)  # base * factor, as LambdaLR computes it
+    assert a[0] == (0.0 if warmup else base)
+    assert a[warmup] == base
+    assert np.all(a[total:] == 0.0)
+
+
+def test_inverse_time_matches_torch_lambda_lr_and_its_function():
+    base, tau = 0.08, 100
+    opt, topt = ol.SGD(lr=base), torch_sgd(base)
+    ours = InverseTimeLR(opt, tau)
+    theirs = tls.LambdaLR(topt, lambda t: 1 / (1 + t / tau))
+    a, b = run_pair(ours, theirs, topt, 2000)
+    assert_close(a, b)
+    # chapter 3's expression, bit for bit, and the array function
+    np.testing.assert_array_equal(a, [base / (1 + t / tau) for t in range(2001)])
+    np.testing.assert_array_equal(a, inverse_time_decay(base, np.arange(2001), tau))
+    assert a[tau] == base / 2
+
+
+def test_inverse_time_drives_run_trajectory_like_a_hand_written_loop():
+    quad = ol.landscapes.ill_conditioned_quadratic(4.0)
+    opt = ol.SGD(lr=0.1)
+    run = ol.run_trajectory(opt, quad, start=(1.0, 1.0), steps=30, scheduler=InverseTimeLR(opt, 5))
+    p = np.array([1.0, 1.0])
+    for t in range(30):
+        p = p - 0.1 / (1 + t / 5) * np.array(quad.grad(*p))
+    np.testing.assert_allclose(run.path[-1], p, rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: MultiStepLR(o, [3, 8, 12], 0.5),
+        lambda o: WarmupLinearLR(o, 4, 20),
+        lambda o: InverseTimeLR(o, 3.0),
+    ],
+    ids=["multistep", "warmup_linear", "inverse_time"],
+)
+def test_new_schedulers_resume_from_state_dict(make):
+    opt = ol.SGD(lr=0.1)
+    sched = make(opt)
+    for _ in range(5):
+        sched.step()
+    sd, opt_sd = sched.state_dict(), opt.state_dict()
+    rest = []
+    for _ in range(10):
+        sched.step()
+        rest.append(opt.lr)
+    opt2 = ol.SGD(lr=0.1)
+    sched2 = make(opt2)
+    opt2.load_state_dict(opt_sd)
+    sched2.load_state_dict(sd)
+    again = []
+    for _ in range(10):
+        sched2.step()
+        again.append(opt2.lr)
+    assert again == rest
+
+
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda o: MultiStepLR(o, 30), "milestones"),
+        (lambda o: MultiStepLR(o, [10, 2.5]), "milestones"),
+        (lambda o: MultiStepLR(o, [10, -1]), "milestones"),
+        (lambda o: MultiStepLR(o, [10], gamma=0.0), "gamma"),
+        (lambda o: WarmupLinearLR(o, 10, 10), "total_steps"),
+        (lambda o: WarmupLinearLR(o, -1, 10), "warmup_steps"),
+        (lambda o: WarmupLinearLR(o, 2, 0), "total_steps"),
+        (lambda o: InverseTimeLR(o, 0.0), "tau"),
+        (lambda o: inverse_time_decay(0.1, 3, tau=-1.0), "tau"),
+        (lambda o: inverse_time_decay(0.1, -3, tau=1.0), "epoch"),
+    ],
+)
+def test_new_scheduler_arguments_are_checked_before_any_change(call, word):
+    opt = ol.SGD(lr=0.1)
+    with pytest.raises(ValueError, match=word):
+        call(opt)
+    assert opt.lr == 0.1 and getattr(opt, "initial_lr", None) is None

@@ -1,0 +1,1 @@
+"""Maintenance scripts for the course repository (not part of the ``optimlite`` package)."""
