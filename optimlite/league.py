@@ -9,13 +9,16 @@ and every seed; :func:`league` does it for every optimizer and task and returns 
 ranks the optimizers per task and formats the table.
 
 Fairness, stated: every optimizer gets the same steps, the same starts and mini-batches for a
-seed, the registry's defaults for everything but the learning rate, and the same learning-rate
-grid; the best rate is chosen on the same seeds it is reported on (a tuned result, not a held-out
-one). A best rate on the edge of the grid is marked: the search may have stopped too early.
+seed, the registry's defaults for everything but the learning rate (except :data:`SETTINGS`:
+LARS with its trust ratio switched on), and the same learning-rate grid; the best rate is chosen
+on the same seeds it is reported on (a tuned result, not a held-out one). A best rate on the edge
+of the grid is marked: the search may have stopped too early. A Schedule-Free optimizer is
+scored at its evaluation point :math:`x` (``optimizer.eval``), as its authors evaluate it.
 
-An optimizer that cannot run a task (it rejects the parameters' shapes, say) is skipped and the
-reason kept, never dropped silently. A run whose loss or parameters stop being finite, or leave
-``±bound``, is *diverged*: its final loss is ``inf``.
+An optimizer whose registry entry does not accept a task's parameter shapes (Muon: matrices
+only) is *not applicable* there (``n/a`` and the reason); one that raises on a task is skipped
+and the reason kept; neither is dropped silently. A run whose loss or parameters stop being
+finite, or leave ``±bound``, is *diverged*: its final loss is ``inf``.
 
 >>> from optimlite import league
 >>> res = league.league([league.ravine()], names=["SGD", "Adam"], lrs=(0.01, 0.1), seeds=(0,))
@@ -39,6 +42,7 @@ from .validation import check_positive, check_positive_int
 __all__ = [
     "LEAGUE_LRS",
     "League",
+    "SETTINGS",
     "Problem",
     "Task",
     "beale",
@@ -47,6 +51,7 @@ __all__ = [
     "landscape_task",
     "league",
     "linear_regression",
+    "not_applicable",
     "rastrigin",
     "ravine",
     "rosenbrock",
@@ -57,6 +62,13 @@ __all__ = [
 
 #: The learning rates every optimizer is tried at: half-decades from 1e-3 to 3 (eight values).
 LEAGUE_LRS = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+
+#: Hyperparameters the league gives an optimizer on top of the registry's explorer defaults.
+#: LARS's registry default (timm's: no weight decay, no ``always_adapt``) never applies the
+#: trust ratio and is plain SGD; the league runs it as the LARS paper does, with momentum 0.9
+#: and the trust ratio on (``always_adapt``; no weight decay, so every optimizer minimises the
+#: same loss), trust coefficient at timm's 1e-3.
+SETTINGS = {"LARS": {"momentum": 0.9, "always_adapt": True}}
 
 
 @dataclass
@@ -236,7 +248,9 @@ def default_tasks():
 def run(optimizer, problem, steps, bound=1e6):
     """Run ``optimizer`` for ``steps`` updates on ``problem`` (a copy of its parameters) and
     return ``(start loss, final loss)``; the final loss is ``inf`` when the run diverged (a loss
-    or parameter not finite, or a parameter beyond ``±bound``). Errors the optimizer raises on
+    or parameter not finite, or a parameter beyond ``±bound``). An optimizer with an ``eval``
+    method (Schedule-Free) is switched to it before the final loss: it is scored at ``x``, its
+    evaluation point, not at the ``y`` it takes gradients at. Errors the optimizer raises on
     the parameters (a shape it does not accept) propagate."""
     params = {k: np.array(v, copy=True) for k, v in problem.params.items()}
     start = float(problem.loss(params))
@@ -245,6 +259,8 @@ def run(optimizer, problem, steps, bound=1e6):
             optimizer.update(params, problem.grad(params, step))
             if not all(np.max(np.abs(v), initial=0.0) <= bound for v in params.values()):
                 return start, math.inf  # NaN fails the test too
+        if callable(getattr(optimizer, "eval", None)):
+            optimizer.eval(params)  # Schedule-Free: the parameters now hold x
         try:
             final = float(problem.loss(params))
         except (OverflowError, ValueError, ZeroDivisionError):
@@ -252,34 +268,56 @@ def run(optimizer, problem, steps, bound=1e6):
     return start, final if math.isfinite(final) else math.inf
 
 
-def sweep(name, task, lrs=LEAGUE_LRS, seeds=(0, 1, 2)):
+def sweep(name, task, lrs=LEAGUE_LRS, seeds=(0, 1, 2), settings=None):
     """Final losses of registry optimizer ``name`` on ``task``: an array of shape
-    ``(len(lrs), len(seeds))`` (``inf``: diverged), and the start losses per seed.
+    ``(len(lrs), len(seeds))`` (``inf``: diverged), and the start losses per seed. ``settings``
+    (default: ``SETTINGS.get(name, {})``) are extra constructor arguments.
 
     The problems are built once per seed and shared by every learning rate, so every rate sees
     the same starts and mini-batches. An optimizer that cannot run the task raises its error."""
     lrs = tuple(check_positive("lrs", lr) for lr in lrs)
     if not lrs or not seeds:
         raise ValueError("lrs and seeds must not be empty")
+    settings = SETTINGS.get(registry.get(name).name, {}) if settings is None else settings
     problems = [task.make(seed) for seed in seeds]
     out = np.empty((len(lrs), len(seeds)))
     starts = np.empty(len(seeds))
     for i, lr in enumerate(lrs):
         for j, problem in enumerate(problems):
-            starts[j], out[i, j] = run(registry.make(name, lr=lr), problem, task.steps)
+            starts[j], out[i, j] = run(
+                registry.make(name, **{**settings, "lr": lr}), problem, task.steps
+            )
     return out, starts
+
+
+def not_applicable(name, task):
+    """Why registry optimizer ``name`` cannot run ``task`` (``"n/a: matrices only"``), or None:
+    its entry's :meth:`~optimlite.registry.OptimizerSpec.accepts` rejects a parameter's rank
+    (the parameters of the task's seed-0 problem)."""
+    spec = registry.get(name)
+    ndims = {np.ndim(v) for v in task.make(0).params.values()}
+    if all(spec.accepts(n) for n in ndims):
+        return None
+    ranks = {2: "matrices"}
+    what = " and ".join(ranks.get(n, f"{n}-D tensors") for n in spec.ndims)
+    return f"n/a: {what} only"
 
 
 def league(tasks=None, names=None, lrs=LEAGUE_LRS, seeds=(0, 1, 2)):
     """Every optimizer of ``names`` (default: the whole registry, read now, so optimizers added
     later appear) on every task (default :func:`default_tasks`), each at every rate of ``lrs``
-    and every seed. Returns a :class:`League`; an optimizer that raises on a task is recorded as
-    skipped there, with the error's message."""
+    and every seed, with :data:`SETTINGS`. Returns a :class:`League`; an optimizer that does
+    not accept a task's parameter shapes (:func:`not_applicable`) is recorded as skipped there
+    with ``"n/a: ..."``, one that raises with the error's message."""
     tasks = default_tasks() if tasks is None else list(tasks)
     names = registry.names() if names is None else tuple(registry.get(n).name for n in names)
     losses, starts, skipped = {}, {}, {}
     for task in tasks:
         for name in names:
+            reason = not_applicable(name, task)
+            if reason is not None:
+                skipped[name, task.name] = reason
+                continue
             try:
                 losses[name, task.name], starts[task.name] = sweep(name, task, lrs, seeds)
             except (ValueError, TypeError, NotImplementedError) as exc:
@@ -296,7 +334,8 @@ class League:
         tasks, names, lrs, seeds: what was run.
         losses: ``(name, task) -> (len(lrs), len(seeds))`` final losses (``inf``: diverged).
         starts: ``task -> `` start loss per seed.
-        skipped: ``(name, task) -> reason`` for the optimizers that could not run a task.
+        skipped: ``(name, task) -> reason`` for the optimizers that could not run a task
+            (``"n/a: ..."`` when its parameter shapes are not accepted).
     """
 
     tasks: tuple
@@ -361,12 +400,12 @@ class League:
     def cell(self, name, task, kind="median"):
         """One table cell: the tuned rate's ``"median"`` or ``"worst"`` (largest over the seeds)
         final loss, or the tuned ``"lr"`` itself (``*`` after a rate on the grid's edge);
-        ``skipped`` when the optimizer could not run the task, ``diverged`` when every rate
-        diverged."""
+        ``n/a`` when the optimizer does not accept the task's parameter shapes, ``skipped`` when
+        it raised on the task, ``diverged`` when every rate diverged."""
         if kind not in ("median", "worst", "lr"):
             raise ValueError(f"kind must be 'median', 'worst' or 'lr', got {kind!r}")
         if (name, task) in self.skipped:
-            return "skipped"
+            return "n/a" if self.skipped[name, task].startswith("n/a") else "skipped"
         med, _, hi = self.best(name, task)
         if not math.isfinite(med):
             return "diverged"
@@ -398,7 +437,10 @@ class League:
             reasons.setdefault((name, reason), []).append(task)
         for (name, reason), tasks in reasons.items():
             where = "all tasks" if len(tasks) == len(self.tasks) else ", ".join(tasks)
-            lines.append(f"{name} skipped on {where}: {reason}")
+            if reason.startswith("n/a: "):
+                lines.append(f"{name}: n/a on {where} ({reason[5:]})")
+            else:
+                lines.append(f"{name} skipped on {where}: {reason}")
         return "\n".join(lines)
 
     def __str__(self):

@@ -73,3 +73,21 @@ def test_range_test_on_a_quadratic_stops_past_the_stable_rate():
     assert np.allclose(res.smoothed, lr_finder.smooth(res.losses))
     assert 1e-3 < res.steepest() <= 1.0
     assert res.valley() == pytest.approx(res.lrs[int(np.argmin(res.smoothed))] / 10)
+
+
+def test_muon_is_not_applicable_to_vectors_and_says_why():
+    res = league.league([league.ravine(steps=5)], names=["SGD", "Muon"], lrs=(0.01,), seeds=(0,))
+    assert res.skipped["Muon", "ravine"] == "n/a: matrices only"
+    assert res.cell("Muon", "ravine") == "n/a"
+    assert "Muon: n/a on all tasks (matrices only)" in res.format()
+
+
+def test_schedule_free_is_scored_at_x_and_lars_runs_its_trust_ratio():
+    task = league.ravine(steps=20)
+    problem = task.make(0)
+    opt = registry.make("SF-SGD", lr=0.01)
+    _, final = league.run(opt, problem, task.steps)
+    assert not opt.train_mode  # run() switched it to x before scoring
+    lars, _ = league.sweep("LARS", task, lrs=(0.01,), seeds=(0,))
+    sgd, _ = league.sweep("SGD", task, lrs=(0.01,), seeds=(0,))
+    assert lars[0, 0] != sgd[0, 0]
