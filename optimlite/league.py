@@ -133,12 +133,19 @@ def landscape_task(landscape, name=None, steps=100, jitter=0.05, description=Non
 
 def rosenbrock(steps=100):
     """Rosenbrock's banana valley from near (-1.5, 2)."""
-    return landscape_task(_landscapes.rosenbrock(), "Rosenbrock", steps)
+    return landscape_task(
+        _landscapes.rosenbrock(),
+        "Rosenbrock",
+        steps,
+        description="curved valley, minimum at (1, 1)",
+    )
 
 
 def beale(steps=100):
     """Beale's function: flat arms, steep walls."""
-    return landscape_task(_landscapes.beale(), "Beale", steps)
+    return landscape_task(
+        _landscapes.beale(), "Beale", steps, description="flat arms and steep walls"
+    )
 
 
 def ravine(kappa=100.0, angle=math.pi / 6, steps=100):
@@ -150,7 +157,9 @@ def ravine(kappa=100.0, angle=math.pi / 6, steps=100):
 
 def rastrigin(steps=100):
     """Rastrigin's function: local minima everywhere (the loss is the gap to the global one)."""
-    return landscape_task(_landscapes.rastrigin(), "Rastrigin", steps)
+    return landscape_task(
+        _landscapes.rastrigin(), "Rastrigin", steps, description="local minima everywhere"
+    )
 
 
 def _with_bias(X, dtype):
@@ -190,7 +199,7 @@ def linear_regression(n=100, steps=80, dtype=np.float32):
         best = _problems.mse_loss(_problems.linear_params(*_problems.least_squares(x, y)), x, y)
         return _mse_problem(_with_bias(x, dtype), y, None, best, dtype)
 
-    return Task("linear regr.", make, steps, f"y = wx + b, {n} points, full batch")
+    return Task("linear", make, steps, f"y = wx + b, {n} points, full batch")
 
 
 def sparse_regression(n=500, d=20, batch_size=25, steps=60, dtype=np.float32):
@@ -228,7 +237,7 @@ def digits_network(hidden=16, batch_size=64, steps=40, train_size=512, dtype=np.
             lambda p: _problems.mlp_loss_and_grad(p, X, y)[0],
         )
 
-    return Task("digits net", make, steps, f"64-{hidden}-10 ReLU net, batches of {batch_size}")
+    return Task("digits", make, steps, f"64-{hidden}-10 ReLU net, batches of {batch_size}")
 
 
 def default_tasks():
@@ -417,7 +426,7 @@ class League:
         """The league table as text: one row per optimizer (best mean rank first), one column
         per task (cells by :meth:`cell`), then the mean rank; the skip reasons listed below."""
         order = self.order()
-        widths = [max(len(t), 8) for t in self.tasks]
+        widths = [max(len(t), 7) for t in self.tasks]
         name_w = max(len(n) for n in self.names)
         head = [
             f"{'':{name_w}s}",
