@@ -43,7 +43,7 @@ from .sgd import SGD, MomentumSGD, NesterovMomentum
 from .split import Split
 from .trajectory import Trajectory, run_trajectory
 
-_LAZY_MODULES = {"plots", "explorers", "torch_bridge"}
+_LAZY_MODULES = {"plots", "explorers", "torch_bridge", "league", "lr_finder"}
 
 __all__ = [
     "Optimizer",
@@ -89,6 +89,8 @@ __all__ = [
     "plots",
     "explorers",
     "torch_bridge",
+    "league",
+    "lr_finder",
 ]
 
 

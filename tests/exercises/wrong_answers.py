@@ -694,6 +694,64 @@ def scheduled_descent(grad_fn, p0, base_lr, warmup_steps, total_steps, min_lr=0.
 """,
         "each step uses the rate of the NEXT step",
     ),
+    # 12: the learning-rate range test
+    (
+        "12_lr_finder",
+        "q1",
+        "evenly spaced rates",
+        """
+def lr_schedule(lr_min, lr_max, steps):
+    return np.linspace(lr_min, lr_max, steps)
+""",
+        "evenly spaced in log(lr), not in lr",
+    ),
+    (
+        "12_lr_finder",
+        "q2",
+        "no bias correction",
+        """
+def range_test(loss_and_grad, p0, lr_min, lr_max, steps, beta=0.98, stop_factor=4.0):
+    lrs = lr_schedule(lr_min, lr_max, steps)
+    p, avg, best, smoothed = p0, 0.0, math.inf, []
+    for k in range(steps):
+        loss, grad = loss_and_grad(p, k)
+        avg = beta * avg + (1 - beta) * float(loss)
+        smoothed.append(avg)
+        if not math.isfinite(avg) or avg > stop_factor * best:
+            break
+        best = min(best, avg)
+        p = p - float(lrs[k]) * grad
+    return lrs[: len(smoothed)], np.array(smoothed)
+""",
+        "not bias-corrected",
+    ),
+    (
+        "12_lr_finder",
+        "q2",
+        "never stops",
+        """
+def range_test(loss_and_grad, p0, lr_min, lr_max, steps, beta=0.98, stop_factor=4.0):
+    lrs = lr_schedule(lr_min, lr_max, steps)
+    p, avg, smoothed = p0, 0.0, []
+    for k in range(steps):
+        loss, grad = loss_and_grad(p, k)
+        avg = beta * avg + (1 - beta) * float(loss)
+        smoothed.append(avg / (1 - beta ** (k + 1)))
+        p = p - float(lrs[k]) * grad
+    return lrs, np.array(smoothed)
+""",
+        "the test never stopped",
+    ),
+    (
+        "12_lr_finder",
+        "q3",
+        "rate of the smallest loss",
+        """
+def steepest_lr(lrs, smoothed):
+    return float(lrs[int(np.argmin(smoothed))])
+""",
+        "that is the rate of the smallest loss",
+    ),
     # 13: clipping
     (
         "13_clipping",
