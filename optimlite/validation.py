@@ -28,6 +28,7 @@ __all__ = [
     "check_non_negative",
     "check_optional_positive",
     "check_positive",
+    "check_positive_values",
     "check_positive_int",
     "check_unit",
 ]
@@ -74,6 +75,18 @@ def check_non_negative(name, value):
 def check_lr(name, value):
     """A learning rate: a finite number >= 0."""
     return check_non_negative(name, value)
+
+
+def check_positive_values(name, values, what="positive"):
+    """A non-empty tuple of finite values > 0, as floats (the values an explorer's slider offers);
+    ``what`` names them in the message, e.g. ``"positive learning rates"``."""
+    try:
+        values = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a sequence of numbers ({what}), got {values!r}") from None
+    if not values or not all(math.isfinite(v) and v > 0 for v in values):
+        raise ValueError(f"{name} must be {what}, got {values!r}")
+    return values
 
 
 def check_positive(name, value):

@@ -25,7 +25,7 @@ from .. import plots, problems
 from ..clip import clip_grad_norm, clip_grad_value
 from ..norms import global_norm
 from ..sgd import SGD
-from ..validation import check_int, check_non_negative, check_positive
+from ..validation import check_int, check_non_negative, check_positive, check_positive_values
 from .core import Explorer, Scene
 from .scenes import RunCache
 from .sliders import Slider
@@ -261,12 +261,8 @@ def clipping(*, lrs=(0.01, 0.03, 0.1), max_norms=(0.3, 1.0, 3.0, 10.0),
         gain: how much larger than He initialisation the weights start (positive).
     """
     steps = check_int("steps", steps, minimum=10)
-    lrs = tuple(float(v) for v in lrs)
-    if not lrs or not all(math.isfinite(v) and v > 0 for v in lrs):
-        raise ValueError(f"lrs must be positive learning rates, got {lrs!r}")
-    norms = tuple(float(v) for v in max_norms)
-    if not norms or not all(math.isfinite(v) and v > 0 for v in norms):
-        raise ValueError(f"max_norms must be positive thresholds, got {norms!r}")
+    lrs = check_positive_values("lrs", lrs, "positive learning rates")
+    norms = check_positive_values("max_norms", max_norms, "positive thresholds")
     gain = check_positive("gain", gain)
     scene = ClippingScene(steps, problems.load_digits(), gain=gain)
     sliders = [

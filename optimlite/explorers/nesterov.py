@@ -21,7 +21,7 @@ from .. import landscapes as _landscapes
 from .. import plots
 from ..sgd import SGD, NesterovMomentum
 from ..trajectory import run_trajectory
-from ..validation import check_int
+from ..validation import check_int, check_positive_values
 from .core import Explorer, Scene
 from .momentum import spectral_radius
 from .scenes import RunCache
@@ -206,9 +206,9 @@ def overshoot(
     shown = check_int("shown", shown, minimum=2)
     if shown > steps:
         raise ValueError(f"shown must be at most steps={steps}, got {shown!r}")
-    hs = _DEFAULT_HS if hs is None else tuple(float(h) for h in hs)
-    if not hs or min(hs) <= 0:
-        raise ValueError(f"hs must be positive step-curvature products, got {hs!r}")
+    if hs is None:
+        hs = _DEFAULT_HS
+    hs = check_positive_values("hs", hs, "positive step-curvature products")
     betas = tuple(float(b) for b in betas)
     if not betas or not all(0.0 < b < 1.0 for b in betas):
         raise ValueError(f"betas must lie in (0, 1), got {betas!r}")

@@ -22,6 +22,7 @@ import numpy as np
 from .. import landscapes as _landscapes
 from .. import plots, registry
 from ..trajectory import run_trajectory
+from ..validation import check_positive_values
 from .core import Explorer
 from .scenes import RunCache, RunsScene, fmt_gap, gap, resolve_landscape
 from .sliders import Slider
@@ -217,9 +218,7 @@ def tour(
     optimizers = tuple(optimizers)
     for name in optimizers:
         registry.get(name)  # an unknown name fails now, listing the registry
-    lrs = tuple(sorted(float(v) for v in lrs))
-    if not lrs or lrs[0] <= 0:
-        raise ValueError(f"lrs must be positive learning rates, got {lrs!r}")
+    lrs = tuple(sorted(check_positive_values("lrs", lrs, "positive learning rates")))
     points = {name: _landscapes.critical_points(land) for name, land in lands.items()}
     cache = RunCache()
 

@@ -23,7 +23,7 @@ import numpy as np
 from .. import plots
 from ..adaptive import Adam, AdamW
 from ..landscapes import Landscape, log_levels
-from ..validation import check_int, check_positive
+from ..validation import check_int, check_positive, check_positive_values
 from .core import Explorer, Scene
 from .scenes import RunCache
 from .sliders import Slider
@@ -240,12 +240,8 @@ def weight_decay(
         steps: updates per run (at least 10).
     """
     steps = check_int("steps", steps, minimum=10)
-    lrs = tuple(float(v) for v in lrs)
-    if not lrs or not all(math.isfinite(v) and v > 0 for v in lrs):
-        raise ValueError(f"lrs must be positive learning rates, got {lrs!r}")
-    wds = tuple(float(v) for v in weight_decays)
-    if not wds or not all(math.isfinite(v) and v > 0 for v in wds):
-        raise ValueError(f"weight_decays must be positive, got {wds!r}")
+    lrs = check_positive_values("lrs", lrs, "positive learning rates")
+    wds = check_positive_values("weight_decays", weight_decays)
     curvatures = tuple(float(k) for k in curvatures)
     if len(curvatures) != 2 or not all(math.isfinite(k) and k > 0 for k in curvatures):
         raise ValueError(f"curvatures must be two positive numbers, got {curvatures!r}")

@@ -115,6 +115,8 @@ def test_default_static_face_fits_the_budget():
         ({"betas": (0.0, 0.9)}, "betas"),
         ({"betas": (0.9, 1.0)}, "betas"),
         ({"hs": (0.0, 0.1)}, "hs"),
+        ({"hs": (float("nan"), 0.1)}, "hs"),
+        ({"hs": ("fast",)}, "hs must be a sequence of numbers"),
         ({"steps": 50, "shown": 80}, "shown"),
         ({"steps": 5}, "steps"),
     ],
