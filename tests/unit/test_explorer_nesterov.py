@@ -6,7 +6,6 @@ import pytest
 from optimlite import SGD, NesterovMomentum, explorers
 from optimlite.explorers.momentum import spectral_radius
 from optimlite.explorers.nesterov import contraction_rate, overshoot_of, run_1d
-from optimlite.explorers.static_html import MAX_HTML_BYTES
 
 
 def recurrence(h, beta, nesterov, steps):
@@ -99,14 +98,6 @@ def test_theory_curve_crosses_one_at_the_stability_limits():
         limit = (2 + 2 * beta) / (1 + 2 * beta)
         assert np.all(nag[h < limit * 0.99] < 1) and np.all(nag[h > limit * 1.01] > 1)
         assert np.all(hb[h < min(2 + 2 * beta, h[-1]) * 0.99] < 1)
-
-
-def test_default_static_face_fits_the_budget():
-    ex = explorers.overshoot()
-    html_text = ex.to_html()
-    assert len(html_text.encode()) < MAX_HTML_BYTES
-    assert ex.n_frames == len(ex.sliders[0].values) * len(ex.sliders[1].values)
-    assert ex.errors == []
 
 
 @pytest.mark.parametrize(

@@ -74,8 +74,3 @@ def test_static_face_is_complete_and_small():
     frames = ex.static_frames()
     assert len(frames.captions) == 6 and ex.errors == []
     assert len(ex.to_html().encode()) < MAX_HTML_BYTES
-
-
-def test_default_explorer_static_face_is_small():
-    html = explorers.rmsprop_decay().to_html()
-    assert len(html.encode()) < MAX_HTML_BYTES

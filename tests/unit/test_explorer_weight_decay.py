@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from optimlite import Adam, AdamW, explorers
-from optimlite.explorers.static_html import MAX_HTML_BYTES
 from optimlite.explorers.weight_decay import (
     decay_share,
     decay_share_run,
@@ -106,13 +105,6 @@ def test_a_diverging_run_is_drawn_and_labelled():
     ex.frame(lr=10.0, weight_decay=1.0)
     assert ex.errors == []
     assert "AdamW: diverged at step" in ex.scene.paths["AdamW"].note.get_text()
-
-
-def test_default_static_face_fits_the_budget():
-    ex = explorers.weight_decay()
-    assert len(ex.to_html().encode()) < MAX_HTML_BYTES
-    assert ex.n_frames == len(ex.sliders[0].values) * len(ex.sliders[1].values)
-    assert ex.errors == []
 
 
 @pytest.mark.parametrize(

@@ -321,6 +321,11 @@ READY = {
     "adam_betas": lambda: explorers.adam_betas(),
     "race": lambda: explorers.race(),
     "race_quadratic": lambda: explorers.race(landscape="ill_conditioned_quadratic"),
+    "rmsprop_decay": lambda: explorers.rmsprop_decay(),
+    "overshoot": lambda: explorers.overshoot(),
+    "weight_decay": lambda: explorers.weight_decay(),
+    "clipping": lambda: explorers.clipping(),
+    "orthogonalize": lambda: explorers.orthogonalize(),
     **{f"schedule_{k}": (lambda k=k: explorers.schedule(k)) for k in explorers.SCHEDULE_KINDS},
 }
 
@@ -331,7 +336,7 @@ def test_ready_explorers_fit_the_page_budget_and_draw_without_errors(name):
     html_text = ex.to_html()
     assert len(html_text.encode()) < MAX_HTML_BYTES
     _, data = parse(html_text)
-    assert len(data["frames"]) == ex.n_frames
+    assert len(data["frames"]) == ex.n_frames == math.prod(len(s.values) for s in ex.sliders)
     assert ex.errors == []
     assert WIDGET_MIME in ex._repr_mimebundle_()
 
