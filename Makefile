@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-JB_FLAGS := -W -n --keep-going --all
 SUBMISSIONS ?= submissions
 LINTED := optimlite tests benchmarks exercises _ext tools
 
@@ -16,15 +15,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## make book: build the whole book strictly (every cell executed, any warning fails) into _build/html
+## make book: build the whole book strictly (every notebook executed afresh, one per core at a
+## time; any warning or cell error fails) into _build/html
 book: $(STAMP) exercises
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python -m tools.book
 	@echo "Open _build/html/index.html"
 
 ## make preview: the same strict build, executing only notebooks that changed (all of them when
 ## optimlite or the pins changed); publish with make book
 preview: $(STAMP) exercises
-	$(BIN)/python -m tools.preview
+	$(BIN)/python -m tools.book --preview
 	@echo "Open _build/html/index.html"
 
 ## make test: lint, unit tests, exercises, the strict book build, claims (the build's run against

@@ -6,9 +6,9 @@ Usage (``make build-times``)::
     python benchmarks/book_build.py --run      # execute every chapter now, one fresh kernel each
 
 Without ``--run`` it reads what the last runs recorded: the book build's execution of each
-notebook (myst-nb keeps the seconds and the mode, ``force`` or ``cache``, in Sphinx's environment,
-``_build/.doctrees/environment.pickle``; a notebook the cache served shows its cached run's
-seconds) and, when ``make test`` ran, the second run it made during the build
+notebook (myst-nb keeps the seconds and the mode in Sphinx's environment,
+``_build/.doctrees/environment.pickle``; ``make book`` executes the chapters one per core into
+jupyter-cache, so the mode reads ``cache`` and the seconds are those of that parallel run) and, when ``make test`` ran, the second run it made during the build
 (``_build/fresh/runs.json``). With ``--run`` it times a fresh execution of every chapter (or of the
 chapters named) one after the other, as ``tests/notebook_runs.py`` does; run it through
 ``/work/tools/cpuslot`` where CPUs are shared. Times are wall-clock seconds of this machine,

@@ -1,8 +1,10 @@
 """Shared fixtures: the strict book build, done once per test run even under pytest-xdist.
 
-While the book builds (its run of every chapter is the first), the chapters run a second time,
-each in a fresh kernel, in a process of their own (``tests/notebook_runs.py``): the two runs use
-both cores at once, and the determinism test compares them afterwards without executing anything.
+The build is the one ``make book`` makes (``tools/book.py``: every chapter executed afresh, one
+kernel per core, then Sphinx). While it runs, the chapters run a second time, each in a fresh
+kernel, one after another, in a process of their own (``tests/notebook_runs.py``); the
+determinism test compares the two runs afterwards without executing anything. Every kernel uses
+one thread (``ONE_THREAD``): there are more kernels than cores.
 """
 
 import fcntl
@@ -18,9 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # the repository's own packages (exercises, tools) import from the root, under `pytest` too
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from tools.book import ONE_THREAD  # noqa: E402 (needs the root on sys.path)
+
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 #: the second run of every chapter (``tests/notebook_runs.py``), made during the build
 FRESH = BUILD / "fresh"
 #: the build's executed copies of the notebooks (myst-nb's)
@@ -45,14 +48,20 @@ def _build_book() -> BookBuild:
     """Build the book strictly while the second run executes every chapter, in parallel."""
     shutil.rmtree(FRESH, ignore_errors=True)
     runner = [sys.executable, str(ROOT / "tests" / "notebook_runs.py"), str(FRESH)]
+    env = {**os.environ, **ONE_THREAD}
     with open(BUILD / ".fresh.log", "w") as fresh_log:
         fresh = subprocess.Popen(
-            runner + [str(p) for p in CHAPTERS], cwd=ROOT, stdout=fresh_log, stderr=fresh_log
+            runner + [str(p) for p in CHAPTERS],
+            cwd=ROOT,
+            stdout=fresh_log,
+            stderr=fresh_log,
+            env=env,
         )
         try:
             proc = subprocess.run(
-                [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"],
+                [sys.executable, "-m", "tools.book"],  # what `make book` runs
                 cwd=ROOT,
+                env=env,
                 capture_output=True,
                 text=True,
                 timeout=TIMEOUT,

@@ -6,22 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from tools.book import toc_files
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part["chapters"])
-    return files
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
 def test_strict_build_passes_without_warnings(book):
@@ -32,19 +20,27 @@ def test_strict_build_passes_without_warnings(book):
     assert not warnings, "\n".join(warnings[:20])
 
 
+def test_every_chapter_executes_once_before_sphinx_reads_it(book):
+    """``make book`` executes the chapters in parallel into jupyter-cache; Sphinx only renders."""
+    executed = re.search(r"executed (\d+) notebook\(s\)", book.log)
+    assert executed and int(executed.group(1)) == len(CHAPTERS), book.log[-3000:]
+    assert "Executing notebook" not in book.log, "Sphinx executed a notebook itself"
+    assert book.log.count("Using cached notebook") == len(CHAPTERS)
+
+
 def test_every_toc_entry_has_a_page(book):
-    for entry in _toc_files():
+    for entry in toc_files():
         assert (book.html / f"{entry}.html").is_file(), entry
 
 
 def test_every_chapter_notebook_is_in_the_toc():
-    listed = set(_toc_files())
-    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
+    listed = set(toc_files())
+    for nb in CHAPTERS:
         assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
 
 
 def test_chapter_pages_show_executed_figures_and_math(book):
-    for entry in _toc_files():
+    for entry in toc_files():
         if not entry.startswith("chapters/"):
             continue
         html = (book.html / f"{entry}.html").read_text()
