@@ -8,11 +8,11 @@ Usage (``make build-times``)::
 Without ``--run`` it reads what the last runs recorded: the book build's execution of each
 notebook (myst-nb keeps the seconds and the mode in Sphinx's environment,
 ``_build/.doctrees/environment.pickle``; ``make book`` executes the chapters one per core into
-jupyter-cache, so the mode reads ``cache`` and the seconds are those of that parallel run) and, when ``make test`` ran, the second run it made during the build
-(``_build/fresh/runs.json``). With ``--run`` it times a fresh execution of every chapter (or of the
-chapters named) one after the other, as ``tests/notebook_runs.py`` does; run it through
-``/work/tools/cpuslot`` where CPUs are shared. Times are wall-clock seconds of this machine,
-contention included; never a test.
+jupyter-cache, so the mode reads ``cache`` and the seconds are those of that parallel run) and,
+when ``make test`` ran, the second run it made during the build (``_build/fresh/runs.json``).
+With ``--run`` it times a fresh execution of every chapter (or of the chapters named) one after
+the other, as ``tests/notebook_runs.py`` does; run it on an otherwise idle machine. Times are
+wall-clock seconds of this machine, contention included; never a test.
 
 A chapter should run in under 60 s on two cores (aim for 30 s): ``make test`` executes each
 chapter twice, at the same time, so the suite's notebook time is about the total below.
