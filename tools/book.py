@@ -93,34 +93,45 @@ def book_notebooks(root=ROOT):
 
 
 def execute_into_cache(notebooks, timeout, cache_path=CACHE):
-    """Execute every notebook the cache has no run of, in parallel; return the failed ones as
-    (path, traceback) pairs. Prints one line per notebook with its seconds."""
+    """Execute every notebook the cache has no run of, one per core at a time; return the failed
+    ones as (path, traceback) pairs. Prints one line per notebook, with its seconds, as it ends.
+
+    jupyter-cache's own ``local-parallel`` executor hands its workers the notebooks in fixed
+    pairs (``Pool.map``'s chunks), so a core can idle while the other runs two long chapters;
+    here each worker takes the next notebook when it is free, with that executor's worker
+    (which runs the notebook in its folder and caches the result).
+    """
+    import multiprocessing
+
     from jupyter_cache import get_cache
     from jupyter_cache.executors import load_executor
+    from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
     cache = get_cache(str(cache_path))
     uris = [str(p) for p in notebooks]
     for uri in uris:
         cache.add_nb_to_project(uri)
-    logger = logging.getLogger("tools.book")
-    if not logger.handlers:
-        logger.addHandler(logging.StreamHandler(sys.stdout))
-        logger.setLevel(logging.WARNING)
-    executor = load_executor("local-parallel", cache, logger=logger)
+    executor = load_executor("local-parallel", cache, logger=logging.getLogger("tools.book"))
+    records = executor.get_records(filter_uris=uris, clear_tracebacks=True)
+    jobs = [ProcessData(r.pk, r.uri, cache, timeout, False) for r in records]
+    multiprocessing.log_to_stderr(logging.WARNING)  # a worker's errors, with their tracebacks
     start = time.monotonic()
-    result = executor.run_and_cache(filter_uris=uris, timeout=timeout, allow_errors=False)
-    ran = result.succeeded + result.excepted + result.errored
-    if ran:
-        print(f"executed {len(ran)} notebook(s) in {time.monotonic() - start:.0f} s:")
-    for uri in result.succeeded:
-        seconds = cache.get_cached_project_nb(uri).data.get("execution_seconds", 0.0)
-        print(f"  {os.path.relpath(uri, ROOT)}: {seconds:.1f} s")
-    sys.stdout.flush()
     failed = []
-    for uri in result.excepted + result.errored:
-        record = cache.get_project_record(uri)
-        traceback = ANSI_COLOUR.sub("", record.traceback or "(no traceback: see the log above)")
-        failed.append((Path(uri), traceback))
+    if jobs:
+        print(f"executing {len(jobs)} notebook(s), {os.cpu_count()} at a time:", flush=True)
+    with multiprocessing.Pool() as pool:
+        for status, uri in pool.imap_unordered(ExecutionWorkerLocalMProc(), jobs, chunksize=1):
+            name = os.path.relpath(uri, ROOT)
+            if status == 0:
+                seconds = cache.get_cached_project_nb(uri).data.get("execution_seconds", 0.0)
+                print(f"  {name}: {seconds:.1f} s", flush=True)
+                continue
+            print(f"  {name}: FAILED", flush=True)
+            record = cache.get_project_record(uri)
+            traceback = record.traceback or "(no traceback: see the log above)"
+            failed.append((Path(uri), ANSI_COLOUR.sub("", traceback)))
+    if jobs:
+        print(f"executed {len(jobs)} notebook(s) in {time.monotonic() - start:.0f} s", flush=True)
     return failed
 
 
