@@ -9,16 +9,20 @@ LINTED := optimlite tests benchmarks exercises _ext tools
 .PHONY: book test lab exercises grade strip lint bench large-batch build-times colab-cells \
 	preview clean
 
-# --no-compile: Python writes the .pyc of the modules it imports when it first does (byte-compiling
-# all of torch and the Jupyter stack up front took 90 of the install's 145 s). rfc3987-syntax (with
-# lark, which nothing else needs) comes with jsonschema's format-nongpl extra that jupyter-events
-# asks for; it checks IRI syntax, which no part of the course validates, and importing it compiles
-# 38 Earley grammars: 3 s in every process that imports nbformat, 10 s of each otter assign's 13 s.
+# pip byte-compiles what it installs one file at a time (90 of the install's 145 s); compileall
+# does it on every core (torch's py312_intrinsics.py is Python 3.12 syntax pip skips too). The
+# .pyc must exist up front: where PYTHONDONTWRITEBYTECODE is set (as on these machines) Python
+# never writes them, and every kernel would compile numpy and matplotlib again. rfc3987-syntax
+# (with lark, which nothing else needs) comes with jsonschema's format-nongpl extra that
+# jupyter-events asks for; it checks IRI syntax, which no part of the course validates, and
+# importing it compiles 38 Earley grammars: 3 s in every process that imports nbformat, 10 s of
+# each otter assign's 13 s.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
 	$(BIN)/python -m pip uninstall --yes --quiet rfc3987-syntax lark
+	$(BIN)/python -m compileall -q -j 0 -x py312_intrinsics $(VENV)/lib
 	touch $(STAMP)
 
 ## make book: build the whole book strictly (every notebook executed afresh, one per core at a
