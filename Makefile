@@ -9,20 +9,21 @@ LINTED := optimlite tests benchmarks exercises _ext tools
 .PHONY: book test lab exercises grade strip lint bench large-batch build-times colab-cells \
 	preview clean
 
-# pip byte-compiles what it installs one file at a time (90 of the install's 145 s); compileall
-# does it on every core (torch's py312_intrinsics.py is Python 3.12 syntax pip skips too). The
-# .pyc must exist up front: where PYTHONDONTWRITEBYTECODE is set (as on these machines) Python
-# never writes them, and every kernel would compile numpy and matplotlib again. rfc3987-syntax
-# (with lark, which nothing else needs) comes with jsonschema's format-nongpl extra that
-# jupyter-events asks for; it checks IRI syntax, which no part of the course validates, and
-# importing it compiles 38 Earley grammars: 3 s in every process that imports nbformat, 10 s of
-# each otter assign's 13 s.
+# Python writes the .pyc of each module it imports the first time it does, so pip need not
+# byte-compile all it installs (90 of the install's 145 s: all of torch, most never imported).
+# Where PYTHONDONTWRITEBYTECODE is set (as on these machines) it never writes them, and every
+# kernel would compile numpy and matplotlib again: make's commands run without it.
+# rfc3987-syntax (with lark, which nothing else needs) comes with jsonschema's format-nongpl extra
+# that jupyter-events asks for; it checks IRI syntax, which no part of the course validates, and
+# importing it compiles 38 Earley grammars: 3 s in every process that imports nbformat (each
+# chapter's first glue, each otter assign: 10 of its 13 s).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
 	$(BIN)/python -m pip uninstall --yes --quiet rfc3987-syntax lark
-	$(BIN)/python -m compileall -q -j 0 -x py312_intrinsics $(VENV)/lib
 	touch $(STAMP)
 
 ## make book: build the whole book strictly (every notebook executed afresh, one per core at a
