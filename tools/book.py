@@ -15,6 +15,11 @@ finds every notebook in the cache and only renders.
   executes. The cache cannot see a change to the package a notebook imports, so it is emptied
   whenever ``optimlite``, ``pyproject.toml`` or ``requirements.txt`` changed since it was filled.
 
+In cache mode myst-nb renders the cached outputs but writes the notebook *as read* (committed
+outputs, or none) to ``_build/jupyter_execute``, where force mode writes the executed one; after
+Sphinx, ``write_executed_copies`` puts the executed notebooks there, as force mode leaves them
+(glued values taken out), so the claims tests read what this build computed.
+
 A notebook that fails is reported with its traceback, and the build stops there (exit 1).
 ``jupyter-book build .`` alone still works: it executes every notebook itself, one at a time
 (``execute_notebooks: force``).
@@ -36,6 +41,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "_config.cache.yml"
 CACHE = ROOT / "_build" / ".jupyter_cache"
+EXECUTED = ROOT / "_build" / "jupyter_execute"
 STAMP = ".sources-sha256"
 STRICT = ["-W", "-n", "--keep-going"]
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
@@ -135,6 +141,24 @@ def execute_into_cache(notebooks, timeout, cache_path=CACHE):
     return failed
 
 
+def write_executed_copies(notebooks, cache_path=CACHE, out=EXECUTED, root=ROOT):
+    """Write each notebook with the outputs of its cached run to ``out`` (same relative path), as
+    myst-nb's force mode leaves it: glued values taken out of their cells' outputs."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    cache = get_cache(str(cache_path))
+    for path in map(Path, notebooks):
+        _, executed = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
+        for cell in executed.cells:
+            if cell.cell_type == "code":
+                extract_glue_data_cell(cell)
+        target = Path(out) / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(executed, target)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -156,14 +180,17 @@ def main(argv=None):
         shutil.rmtree(CACHE)
     if not args.preview or stale:
         cmd.append("--all")  # Sphinx would otherwise keep the pages of unchanged notebooks
-    failed = execute_into_cache(book_notebooks(), timeout)
+    notebooks = book_notebooks()
+    failed = execute_into_cache(notebooks, timeout)
     for path, traceback in failed:
         print(f"\n{os.path.relpath(path, ROOT)} failed:\n{traceback}", file=sys.stderr)
     if failed:
         print(f"{len(failed)} notebook(s) failed: the book is not built", file=sys.stderr)
         return 1
     stamp.write_text(digest + "\n")
-    return subprocess.call(cmd, cwd=ROOT)
+    returncode = subprocess.call(cmd, cwd=ROOT)
+    write_executed_copies(notebooks)
+    return returncode
 
 
 if __name__ == "__main__":

@@ -6,7 +6,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.book import ROOT, book_notebooks, cache_config, execute_into_cache
+from tools.book import (
+    ROOT,
+    book_notebooks,
+    cache_config,
+    execute_into_cache,
+    write_executed_copies,
+)
 
 
 def test_it_executes_every_chapter_and_no_exercise_set():
@@ -49,3 +55,23 @@ def test_notebooks_run_in_their_folder_and_a_failure_comes_back_with_its_traceba
     assert executed.cells[0].outputs[0]["text"] == "42\n"
     # executed already: a second call runs nothing and reports only what still fails
     assert [path for path, _ in execute_into_cache([good], 60, cache_path=cache)] == []
+
+
+@pytest.mark.slow
+def test_the_executed_copy_holds_this_runs_outputs_not_the_committed_ones(tmp_path):
+    """myst-nb's cache mode writes the notebook as read: the claims tests would compare the
+    committed outputs with themselves."""
+    (tmp_path / "chapters").mkdir()
+    path = _notebook(tmp_path / "chapters", "claim.ipynb", "print(6 * 7)")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="41\n")]
+    glue = "from myst_nb import glue\nglue('answer', f'{6 * 7}', display=False)\nprint('shown')"
+    nb.cells.append(nbformat.v4.new_code_cell(glue))
+    nbformat.write(nb, path)
+    cache, out = tmp_path / "cache", tmp_path / "jupyter_execute"
+    assert execute_into_cache([path], timeout=60, cache_path=cache) == []
+    write_executed_copies([path], cache_path=cache, out=out, root=tmp_path)
+    executed = nbformat.read(out / "chapters" / "claim.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "42\n"
+    # the glued value is taken out, as force mode does; the printed line stays
+    assert [o.get("text") for o in executed.cells[1].outputs] == ["shown\n"]
