@@ -30,11 +30,6 @@ FRESH = BUILD / "fresh"
 EXECUTED = BUILD / "jupyter_execute"
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 TIMEOUT = 1800
-#: the second run's torch kernels use no vector instructions (the build's use the CPU's best, AVX2
-#: or AVX-512, which add up in another order): a claim that only rounding decides differs between
-#: the runs on every machine, not only between the machine that committed it and the one that runs
-#: the tests (chapter 13's clipping by value, in float32, did)
-PLAIN_TORCH = {"ATEN_CPU_CAPABILITY": "default"}
 
 
 class BookBuild:
@@ -60,7 +55,7 @@ def _build_book() -> BookBuild:
             cwd=ROOT,
             stdout=fresh_log,
             stderr=fresh_log,
-            env={**env, **PLAIN_TORCH},
+            env=env,
         )
         try:
             proc = subprocess.run(

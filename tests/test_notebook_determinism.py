@@ -5,9 +5,7 @@ A claim is what the reader sees as a result of the book: the output of a cell ta
 cells with the outputs committed in git (``test_notebook_claims.py``) cannot tell an unseeded
 computation from a seeded one that happened to print the same digits once; running each notebook
 twice, each in a fresh kernel (so a different hash seed, new process state), and comparing the
-runs can. The second run's torch adds up without vector instructions (``PLAIN_TORCH`` in
-``conftest.py``), so a claim that the last bits of a float32 sum decide is caught here too, on any
-machine. The first run is the strict book build's, the second one is made by the ``book``
+runs can. The first run is the strict book build's, the second one is made by the ``book``
 fixture at the same time (``tests/notebook_runs.py``, into ``_build/fresh``): this module
 executes nothing itself. Claim cells are compared with the build's executed copy
 (``_build/jupyter_execute``); myst-nb removes glue outputs from that copy when it pastes them, so
