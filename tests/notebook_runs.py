@@ -2,8 +2,8 @@
 
 ``make test`` executes each chapter exactly twice, the minimum for what it proves:
 
-1. the strict book build (``jupyter-book build``, force mode) executes every chapter once and
-   leaves the executed copy under ``_build/jupyter_execute``. That run is checked three ways:
+1. the strict book build (``tools/book.py``) executes every chapter once and leaves the executed
+   copy under ``_build/jupyter_execute``. That run is checked three ways:
    the build fails on any warning or cell error (``test_book.py``), its claim cells must equal
    the outputs committed in git (``test_notebook_claims.py``), and
 2. this module's run, started by the ``book`` fixture (``tests/conftest.py``) *at the same time*
