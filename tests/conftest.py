@@ -20,14 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # the repository's own packages (exercises, tools) import from the root, under `pytest` too
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from tools.book import ONE_THREAD  # noqa: E402 (needs the root on sys.path)
+from tools.book import EXECUTED, ONE_THREAD  # noqa: E402 (needs the root on sys.path)
 
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 #: the second run of every chapter (``tests/notebook_runs.py``), made during the build
 FRESH = BUILD / "fresh"
-#: the build's executed copies of the notebooks (myst-nb's)
-EXECUTED = BUILD / "jupyter_execute"
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 TIMEOUT = 1800
 
